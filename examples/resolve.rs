@@ -1,0 +1,69 @@
+//! Reads a scenario (a file, or `-` for standard input) and prints the resolution as JSON.
+//!
+//! ```text
+//! cargo run --example resolve -- scenario.json
+//! cargo run --example resolve -- --check tests/vectors/*.json
+//! ```
+//!
+//! With `--check`, every file is a test vector: it is run and compared with its `expect`
+//! member, and the last line says how many passed and failed. An invalid scenario prints
+//! `{"error": {"message": ...}}` and exits with status 2.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use mcp_authz::scenario::{check_vector, run_json};
+
+fn read(path: &str) -> Result<String, String> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read `{path}`: {e}"))
+    }
+}
+
+fn check(paths: &[String]) -> ExitCode {
+    let (mut passed, mut failed) = (0, 0);
+    for path in paths {
+        match read(path).and_then(|text| check_vector(&text)) {
+            Ok(()) => passed += 1,
+            Err(why) => {
+                failed += 1;
+                println!("FAIL {path}: {why}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 && passed > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.as_slice() {
+        [flag, paths @ ..] if flag == "--check" => check(paths),
+        [path] => {
+            let output = match read(path) {
+                Ok(text) => run_json(&text),
+                Err(message) => serde_json::json!({"error": {"message": message}}),
+            };
+            println!("{output:#}");
+            if output.get("error").is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        _ => {
+            eprintln!("usage: resolve FILE | resolve - | resolve --check FILE...");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Hashing for the registry's lookup tables.
+//!
+//! The tables are built once from the registry (operator configuration) and then only
+//! queried; a request never inserts into them. An attacker who controls a reference can make
+//! a lookup miss, never make the table degrade, so a fast non-keyed hash is safe here and
+//! `RandomState`'s SipHash would only cost time on every lookup. The function is the one
+//! rustc uses (`FxHasher`): a rotate, a xor and a multiply per word.
+
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+use indexmap::{Equivalent, IndexMap};
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+/// A word-at-a-time multiplicative hasher (the `FxHasher` of rustc).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            for (dst, src) in word.iter_mut().zip(chunk) {
+                *dst = *src;
+            }
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            for (dst, src) in word.iter_mut().zip(rest) {
+                *dst = *src;
+            }
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
+pub(crate) type FxIndexMap<K, V> = IndexMap<K, V, FxBuild>;
+
+/// A table key compared ASCII case-insensitively (requested server names).
+#[derive(Debug, Clone)]
+pub(crate) struct Caseless(pub(crate) Box<str>);
+
+/// A borrowed query for a [`Caseless`] key: hashes and compares like one, without
+/// lowercasing into a fresh `String`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CaselessRef<'q>(pub(crate) &'q str);
+
+fn hash_caseless<H: Hasher>(s: &str, state: &mut H) {
+    for b in s.bytes() {
+        state.write_u8(b.to_ascii_lowercase());
+    }
+    state.write_u8(0xff);
+}
+
+impl Hash for Caseless {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_caseless(&self.0, state);
+    }
+}
+
+impl PartialEq for Caseless {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+
+impl Eq for Caseless {}
+
+impl Hash for CaselessRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_caseless(self.0, state);
+    }
+}
+
+impl Equivalent<Caseless> for CaselessRef<'_> {
+    fn equivalent(&self, key: &Caseless) -> bool {
+        self.0.eq_ignore_ascii_case(&key.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    #[test]
+    fn caseless_ref_finds_key_in_any_ascii_case() {
+        let mut map: FxIndexMap<Caseless, u32> = FxIndexMap::default();
+        map.insert(Caseless("GitHub".into()), 7);
+        assert_eq!(map.get(&CaselessRef("github")), Some(&7));
+        assert_eq!(map.get(&CaselessRef("GITHUB")), Some(&7));
+        assert_eq!(map.get(&CaselessRef("git hub")), None);
+        // Only ASCII folds: the Kelvin sign is not a `k`.
+        map.insert(Caseless("k8s".into()), 8);
+        assert_eq!(map.get(&CaselessRef("\u{212a}8s")), None);
+    }
+
+    #[test]
+    fn hasher_distinguishes_tail_bytes() {
+        let build = FxBuild::default();
+        let a = build.hash_one("abcdefghi");
+        let b = build.hash_one("abcdefghj");
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,28 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+mod de;
+mod error;
+mod groups;
+mod hash;
+mod id;
+mod permission;
+mod registry;
+mod request;
+mod resolution;
+mod resolve;
+pub mod scenario;
+mod server;
+mod tools;
+
+pub use error::{ParseError, RegistryError, RegistryProblem};
+pub use groups::{AccessGroups, MapAccessGroups};
+pub use id::ServerId;
+pub use permission::ObjectPermission;
+pub use registry::ServerRegistry;
+pub use request::{Request, RequestedNames, Semantics, Settings};
+pub use resolution::{
+    CallDecision, DEFAULT_SEPARATOR, RequestedOutcome, Resolution, RoutedCall, VisibleServer,
+};
+pub use resolve::Level;
+pub use tools::{ToolScope, ToolSet};

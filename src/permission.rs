@@ -1,0 +1,293 @@
+//! The MCP part of a LiteLLM object permission.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::de::{Nullable, ToolMap, once, opt_string_list};
+use crate::error::ParseError;
+
+/// The `object_permission` of a key, a team or an end user: the MCP servers it names,
+/// the access groups it names, and the tools it allows per server.
+///
+/// Each field keeps "not set" (`None`: JSON `null` or absent) apart from "set and empty"
+/// (`Some` of an empty list or map), because the semantics need both: an admin whose key
+/// sets `mcp_servers: []` is scoped, one whose key leaves it `null` is not. For what a
+/// level grants, `null`, `[]` and `{}` all declare nothing.
+///
+/// Reading JSON accepts LiteLLM's `LiteLLM_ObjectPermissionTable` rows unchanged: the
+/// fields it does not model (`object_permission_id`, `vector_stores`, `agents`, ...) are
+/// ignored, but an unknown field whose name starts with `mcp_` is an error, since ignoring
+/// an MCP restriction would silently change access.
+///
+/// ```
+/// use mcp_authz::ObjectPermission;
+///
+/// let key = ObjectPermission::from_json(
+///     r#"{"mcp_servers": [], "mcp_tool_permissions": {"srv-a": ["tool_a"]}}"#,
+/// )?;
+/// assert_eq!(key.mcp_servers(), Some(&[][..]));
+/// assert_eq!(key.mcp_access_groups(), None);
+///
+/// let typo = ObjectPermission::from_json(r#"{"mcp_tool_permission": {}}"#);
+/// assert!(typo.unwrap_err().to_string().contains("unknown MCP field `mcp_tool_permission`"));
+/// # Ok::<(), mcp_authz::ParseError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[allow(clippy::struct_field_names)] // LiteLLM's own field names, kept for serde
+pub struct ObjectPermission {
+    mcp_servers: Option<Vec<String>>,
+    mcp_access_groups: Option<Vec<String>>,
+    mcp_tool_permissions: Option<IndexMap<String, Vec<String>>>,
+}
+
+impl ObjectPermission {
+    /// A permission with every MCP field unset.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads a permission from JSON text.
+    ///
+    /// # Errors
+    /// The text is not a JSON object, a field has the wrong type, a tool-permission map
+    /// names a server twice, or an unknown `mcp_*` field is present; the message names the
+    /// field and the value.
+    pub fn from_json(json: &str) -> Result<Self, ParseError> {
+        serde_json::from_str(json).map_err(|e| ParseError::json("object permission", &e))
+    }
+
+    /// Sets `mcp_servers`: server references (ids, aliases or server names).
+    #[must_use]
+    pub fn with_servers<I, S>(mut self, servers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.mcp_servers = Some(servers.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `mcp_access_groups`.
+    #[must_use]
+    pub fn with_access_groups<I, S>(mut self, groups: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.mcp_access_groups = Some(groups.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Adds an `mcp_tool_permissions` entry: `server` (a reference) may use only `tools`.
+    /// Sets the map if it was unset; replaces an earlier entry for the same reference.
+    #[must_use]
+    pub fn with_tool_permission<S, I, T>(mut self, server: S, tools: I) -> Self
+    where
+        S: Into<String>,
+        I: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        self.mcp_tool_permissions
+            .get_or_insert_with(IndexMap::new)
+            .insert(server.into(), tools.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `mcp_tool_permissions` to an empty map (`{}`), which restricts nothing.
+    #[must_use]
+    pub fn with_empty_tool_permissions(mut self) -> Self {
+        self.mcp_tool_permissions = Some(IndexMap::new());
+        self
+    }
+
+    /// `mcp_servers`, or `None` when unset.
+    #[must_use]
+    pub fn mcp_servers(&self) -> Option<&[String]> {
+        self.mcp_servers.as_deref()
+    }
+
+    /// `mcp_access_groups`, or `None` when unset.
+    #[must_use]
+    pub fn mcp_access_groups(&self) -> Option<&[String]> {
+        self.mcp_access_groups.as_deref()
+    }
+
+    /// `mcp_tool_permissions`, or `None` when unset.
+    #[must_use]
+    pub fn mcp_tool_permissions(&self) -> Option<&IndexMap<String, Vec<String>>> {
+        self.mcp_tool_permissions.as_ref()
+    }
+
+    /// The non-empty `mcp_servers`, if any.
+    pub(crate) fn servers(&self) -> &[String] {
+        self.mcp_servers.as_deref().unwrap_or_default()
+    }
+
+    /// The non-empty `mcp_access_groups`, if any.
+    pub(crate) fn groups(&self) -> &[String] {
+        self.mcp_access_groups.as_deref().unwrap_or_default()
+    }
+
+    /// The entries of `mcp_tool_permissions` (none when unset).
+    pub(crate) fn tool_entries(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
+        self.mcp_tool_permissions.iter().flatten()
+    }
+
+    /// Whether this permission declares servers (SPEC "declared"): a non-empty
+    /// `mcp_servers` or `mcp_access_groups`, or, when tool permissions grant servers, a
+    /// non-empty `mcp_tool_permissions`.
+    pub(crate) fn declares(&self, tool_permissions_grant: bool) -> bool {
+        !self.servers().is_empty()
+            || !self.groups().is_empty()
+            || (tool_permissions_grant
+                && self
+                    .mcp_tool_permissions
+                    .as_ref()
+                    .is_some_and(|m| !m.is_empty()))
+    }
+}
+
+impl<'de> Deserialize<'de> for ObjectPermission {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ObjectPermission;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object permission (a JSON object)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                // `Some(None)` marks a field seen as null, so a repeat is caught too.
+                let mut servers: Option<Option<Vec<String>>> = None;
+                let mut groups: Option<Option<Vec<String>>> = None;
+                let mut tools: Option<Option<IndexMap<String, Vec<String>>>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "mcp_servers" => {
+                            once(servers.is_some(), "mcp_servers")?;
+                            servers = Some(opt_string_list(&mut map, "mcp_servers")?);
+                        }
+                        "mcp_access_groups" => {
+                            once(groups.is_some(), "mcp_access_groups")?;
+                            groups = Some(opt_string_list(&mut map, "mcp_access_groups")?);
+                        }
+                        "mcp_tool_permissions" => {
+                            once(tools.is_some(), "mcp_tool_permissions")?;
+                            tools = Some(
+                                map.next_value_seed(Nullable(ToolMap("mcp_tool_permissions")))?,
+                            );
+                        }
+                        other if other.starts_with("mcp_") => {
+                            return Err(de::Error::custom(format_args!(
+                                "unknown MCP field `{other}` (known: `mcp_servers`, \
+                                 `mcp_access_groups`, `mcp_tool_permissions`)"
+                            )));
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(ObjectPermission {
+                    mcp_servers: servers.flatten(),
+                    mcp_access_groups: groups.flatten(),
+                    mcp_tool_permissions: tools.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(json: &str) -> String {
+        ObjectPermission::from_json(json).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn null_empty_and_absent_are_kept_apart() {
+        let p = ObjectPermission::from_json(
+            r#"{"mcp_servers": [], "mcp_access_groups": null, "mcp_tool_permissions": {}}"#,
+        )
+        .unwrap();
+        assert_eq!(p.mcp_servers(), Some(&[][..]));
+        assert_eq!(p.mcp_access_groups(), None);
+        assert_eq!(p.mcp_tool_permissions().map(IndexMap::len), Some(0));
+        assert!(!p.declares(true));
+        let absent = ObjectPermission::from_json("{}").unwrap();
+        assert_eq!(absent.mcp_servers(), None);
+    }
+
+    #[test]
+    fn tool_permissions_declare_only_when_they_grant() {
+        let p = ObjectPermission::new().with_tool_permission("srv-a", ["x"]);
+        assert!(p.declares(true));
+        assert!(!p.declares(false));
+    }
+
+    #[test]
+    fn other_litellm_fields_are_ignored() {
+        let p = ObjectPermission::from_json(
+            r#"{"object_permission_id": "op-1", "vector_stores": [], "models": ["gpt"],
+                "blocked_tools": {"x": 1}, "mcp_servers": ["a"]}"#,
+        )
+        .unwrap();
+        assert_eq!(p, ObjectPermission::new().with_servers(["a"]));
+    }
+
+    #[test]
+    fn unknown_mcp_field_is_named() {
+        assert_eq!(
+            err(r#"{"mcp_toolsets": []}"#),
+            "invalid object permission: unknown MCP field `mcp_toolsets` (known: \
+             `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 15"
+        );
+    }
+
+    #[test]
+    fn wrong_types_name_field_and_value() {
+        assert_eq!(
+            err(r#"{"mcp_servers": [5]}"#),
+            "invalid object permission: invalid type: integer `5`, expected a string in \
+             `mcp_servers` at line 1 column 18"
+        );
+        assert_eq!(
+            err(r#"{"mcp_servers": "srv-a"}"#),
+            "invalid object permission: invalid type: string \"srv-a\", expected a list of \
+             strings for `mcp_servers` at line 1 column 23"
+        );
+        assert_eq!(
+            err(r#"{"mcp_tool_permissions": {"a": null}}"#),
+            "invalid object permission: invalid type: null, expected a list of strings for \
+             `mcp_tool_permissions` at line 1 column 35"
+        );
+    }
+
+    #[test]
+    fn duplicates_are_refused() {
+        assert_eq!(
+            err(r#"{"mcp_tool_permissions": {"a": ["x"], "a": []}}"#),
+            "invalid object permission: duplicate server reference `a` in \
+             `mcp_tool_permissions` at line 1 column 41"
+        );
+        assert_eq!(
+            err(r#"{"mcp_servers": null, "mcp_servers": ["a"]}"#),
+            "invalid object permission: duplicate field `mcp_servers` at line 1 column 35"
+        );
+    }
+
+    #[test]
+    fn json_round_trip_keeps_meaning() {
+        let p = ObjectPermission::new()
+            .with_servers(["a"])
+            .with_tool_permission("b", Vec::<String>::new());
+        let back = ObjectPermission::from_json(&serde_json::to_string(&p).unwrap()).unwrap();
+        assert_eq!(back, p);
+    }
+}

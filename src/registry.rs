@@ -1,0 +1,406 @@
+//! The compiled server registry: validated once, indexed for lookups that never scan.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use crate::error::{RegistryError, RegistryProblem};
+use crate::hash::{Caseless, CaselessRef, FxBuild, FxIndexMap};
+use crate::id::parse_uuid;
+use crate::server::McpServer;
+use crate::tools::SortedNames;
+
+/// The servers that bear one name, in registry order, without repeats.
+#[derive(Debug, Clone)]
+pub(crate) enum Members {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl Members {
+    pub(crate) fn as_slice(&self) -> &[u32] {
+        match self {
+            Self::One(i) => std::slice::from_ref(i),
+            Self::Many(v) => v,
+        }
+    }
+
+    // INVARIANT: servers are added in registry order, so a repeat can only be the last.
+    fn add(&mut self, i: u32) {
+        match self {
+            Self::One(j) if *j == i => {}
+            Self::One(j) => *self = Self::Many(vec![*j, i]),
+            Self::Many(v) => {
+                if v.last() != Some(&i) {
+                    v.push(i);
+                }
+            }
+        }
+    }
+}
+
+fn add_member<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Members, FxBuild>, key: K, index: u32) {
+    map.entry(key)
+        .and_modify(|m| m.add(index))
+        .or_insert(Members::One(index));
+}
+
+/// A server with its tool lists compiled.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) server: McpServer,
+    /// `allowed_tools` with every prefixed entry also read bare; `None`: no allowlist.
+    pub(crate) allow: Option<SortedNames>,
+    /// `disallowed_tools`, likewise.
+    pub(crate) deny: SortedNames,
+}
+
+/// Every entry of a server-level tool list names the tool it spells and, when it starts
+/// with one of the server's own spellings and `-`, the bare tool after that prefix:
+/// LiteLLM configurations write these lists both ways.
+fn expand(spellings: &[String], list: &[String]) -> SortedNames {
+    let mut names: Vec<Box<str>> = Vec::with_capacity(list.len());
+    for entry in list {
+        names.push(entry.as_str().into());
+        for spelling in spellings {
+            if let Some(bare) = entry
+                .strip_prefix(spelling.as_str())
+                .and_then(|rest| rest.strip_prefix('-'))
+            {
+                if !bare.is_empty() {
+                    names.push(bare.into());
+                }
+            }
+        }
+    }
+    SortedNames::new(names)
+}
+
+/// The servers a gateway knows, validated and indexed.
+///
+/// Build it once (at start-up, or whenever the server table changes) and share it behind
+/// an `Arc`: it is immutable, `Send + Sync`, and every lookup a resolution makes is a hash
+/// lookup, so the cost of a request does not grow with the number of servers.
+///
+/// ```
+/// use mcp_authz::{McpServer, ServerRegistry};
+///
+/// let registry = ServerRegistry::new([
+///     McpServer::new("srv-a").with_alias("gh"),
+///     McpServer::new("srv-b").with_alias("srv-a"),
+/// ]);
+/// assert_eq!(
+///     registry.unwrap_err().to_string(),
+///     "invalid server registry: alias `srv-a` of server `srv-b` is the id of server `srv-a`"
+/// );
+/// ```
+#[derive(Debug)]
+pub struct ServerRegistry {
+    pub(crate) entries: Vec<Entry>,
+    by_id: HashMap<Box<str>, u32, FxBuild>,
+    by_uuid: HashMap<Uuid, u32, FxBuild>,
+    by_name: HashMap<Box<str>, Members, FxBuild>,
+    by_caseless: FxIndexMap<Caseless, Members>,
+    by_prefix: HashMap<Box<str>, Members, FxBuild>,
+    pub(crate) by_group: HashMap<Box<str>, Members, FxBuild>,
+    pub(crate) allow_all: Vec<u32>,
+}
+
+impl ServerRegistry {
+    /// Validates and indexes `servers`, keeping their order.
+    ///
+    /// # Errors
+    /// Every problem found, in registry order: an empty `server_id`, a duplicate
+    /// `server_id` (UUID ids compare as UUIDs, so one UUID spelled twice is a duplicate),
+    /// an alias or server name that is another server's id, or more servers than fit in a
+    /// `u32`.
+    pub fn new(servers: impl IntoIterator<Item = McpServer>) -> Result<Self, RegistryError> {
+        let servers: Vec<McpServer> = servers.into_iter().collect();
+        let n = servers.len();
+        let mut problems = Vec::new();
+        let mut by_id: HashMap<Box<str>, u32, FxBuild> = HashMap::default();
+        let mut by_uuid: HashMap<Uuid, u32, FxBuild> = HashMap::default();
+        by_id.reserve(n);
+
+        for (i, server) in servers.iter().enumerate() {
+            let Ok(index) = u32::try_from(i) else {
+                problems.push(RegistryProblem::TooManyServers { count: n });
+                break;
+            };
+            let id = server.id().as_str();
+            if id.is_empty() {
+                problems.push(RegistryProblem::EmptyServerId { position: i });
+                continue;
+            }
+            if by_id.contains_key(id) {
+                problems.push(RegistryProblem::DuplicateServerId { id: id.to_owned() });
+                continue;
+            }
+            if let Some(uuid) = parse_uuid(id) {
+                if let Some(&other) = by_uuid.get(&uuid) {
+                    problems.push(RegistryProblem::DuplicateUuid {
+                        id: id.to_owned(),
+                        other: id_at(&servers, other).to_owned(),
+                    });
+                    continue;
+                }
+                by_uuid.insert(uuid, index);
+            }
+            by_id.insert(id.into(), index);
+        }
+
+        // An alias or name that is another server's id would make references ambiguous.
+        for (index, server) in (0u32..).zip(&servers) {
+            for (field, value) in [("alias", server.alias()), ("server_name", server.name())] {
+                let Some(value) = value else { continue };
+                let other = by_id
+                    .get(value)
+                    .or_else(|| parse_uuid(value).and_then(|u| by_uuid.get(&u)));
+                if let Some(&other) = other.filter(|&&other| other != index) {
+                    problems.push(RegistryProblem::NameIsOtherServerId {
+                        field,
+                        value: value.to_owned(),
+                        server: server.id().to_string(),
+                        other: id_at(&servers, other).to_owned(),
+                    });
+                }
+            }
+        }
+
+        if !problems.is_empty() {
+            return Err(RegistryError::new(problems));
+        }
+
+        let mut by_name: HashMap<Box<str>, Members, FxBuild> = HashMap::default();
+        let mut by_prefix: HashMap<Box<str>, Members, FxBuild> = HashMap::default();
+        let mut by_group: HashMap<Box<str>, Members, FxBuild> = HashMap::default();
+        let mut by_caseless: FxIndexMap<Caseless, Members> = FxIndexMap::default();
+        let mut allow_all = Vec::new();
+        let mut entries = Vec::with_capacity(n);
+
+        for (index, server) in (0u32..).zip(servers) {
+            for value in [server.alias(), server.name()].into_iter().flatten() {
+                add_member(&mut by_name, value.into(), index);
+            }
+            for key in [Some(server.id().as_str()), server.alias(), server.name()]
+                .into_iter()
+                .flatten()
+            {
+                by_caseless
+                    .entry(Caseless(key.into()))
+                    .and_modify(|m| m.add(index))
+                    .or_insert(Members::One(index));
+            }
+            let spellings = server.spellings();
+            for spelling in &spellings {
+                add_member(&mut by_prefix, spelling.as_str().into(), index);
+            }
+            for group in server.access_groups() {
+                add_member(&mut by_group, group.as_str().into(), index);
+            }
+            if server.is_allow_all_keys() {
+                allow_all.push(index);
+            }
+            let allow = (!server.allowed_tools().is_empty())
+                .then(|| expand(&spellings, server.allowed_tools()));
+            let deny = expand(&spellings, server.disallowed_tools());
+            entries.push(Entry {
+                server,
+                allow,
+                deny,
+            });
+        }
+
+        Ok(Self {
+            entries,
+            by_id,
+            by_uuid,
+            by_name,
+            by_caseless,
+            by_prefix,
+            by_group,
+            allow_all,
+        })
+    }
+
+    /// The number of servers.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the registry has no servers.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The servers, in registry order.
+    #[must_use = "iterators are lazy"]
+    pub fn servers(&self) -> impl ExactSizeIterator<Item = &McpServer> + '_ {
+        self.entries.iter().map(|e| &e.server)
+    }
+
+    /// The server with this exact id (UUID ids also in any other spelling of the UUID).
+    #[must_use]
+    pub fn get(&self, id: &str) -> Option<&McpServer> {
+        self.id_index(id, true).map(|i| &self.entry(i).server)
+    }
+
+    /// The servers a permission reference names (crate docs, "Name resolution"): the
+    /// server with that id, else every server with that alias or server name, else none.
+    #[must_use = "iterators are lazy"]
+    pub fn resolve_reference<'s>(
+        &'s self,
+        reference: &str,
+    ) -> impl Iterator<Item = &'s McpServer> + 's {
+        self.lookup(reference, true)
+            .iter()
+            .map(move |&i| &self.entry(i).server)
+    }
+
+    #[allow(clippy::indexing_slicing)]
+    pub(crate) fn entry(&self, index: u32) -> &Entry {
+        // INVARIANT: every index in this registry's tables, and so every index a
+        // resolution holds, was made from a position in `entries`, which never shrinks.
+        &self.entries[index as usize]
+    }
+
+    pub(crate) fn id_index(&self, id: &str, uuids: bool) -> Option<u32> {
+        if let Some(&i) = self.by_id.get(id) {
+            return Some(i);
+        }
+        if uuids && !self.by_uuid.is_empty() {
+            return parse_uuid(id).and_then(|u| self.by_uuid.get(&u).copied());
+        }
+        None
+    }
+
+    /// Resolves a reference: the id's server, else the servers with that alias or name.
+    pub(crate) fn lookup(&self, reference: &str, uuids: bool) -> &[u32] {
+        if let Some(i) = self.by_id.get(reference) {
+            return std::slice::from_ref(i);
+        }
+        if uuids && !self.by_uuid.is_empty() {
+            if let Some(i) = parse_uuid(reference).and_then(|u| self.by_uuid.get(&u)) {
+                return std::slice::from_ref(i);
+            }
+        }
+        self.by_name.get(reference).map_or(&[], Members::as_slice)
+    }
+
+    /// Servers whose id, alias or name equals `name` ignoring ASCII case.
+    pub(crate) fn lookup_caseless(&self, name: &str) -> &[u32] {
+        self.by_caseless
+            .get(&CaselessRef(name))
+            .map_or(&[], Members::as_slice)
+    }
+
+    /// Servers that bear `spelling` as a tool-name prefix.
+    pub(crate) fn lookup_prefix(&self, spelling: &str) -> &[u32] {
+        self.by_prefix.get(spelling).map_or(&[], Members::as_slice)
+    }
+
+    /// The registry's own members of `group`.
+    pub(crate) fn group(&self, group: &str) -> &[u32] {
+        self.by_group.get(group).map_or(&[], Members::as_slice)
+    }
+}
+
+fn id_at(servers: &[McpServer], index: u32) -> &str {
+    servers.get(index as usize).map_or("", |s| s.id().as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registry() -> ServerRegistry {
+        ServerRegistry::new([
+            McpServer::new("srv-a").with_name("github").with_alias("gh"),
+            McpServer::new("srv-b").with_name("files"),
+            McpServer::new("srv-c")
+                .with_name("files")
+                .with_allow_all_keys(true),
+            McpServer::new("aa1d8e71-318a-43cb-83ad-588d56470b1b").with_name("internal"),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn references_resolve_by_id_then_by_name() {
+        let r = registry();
+        assert_eq!(r.lookup("srv-a", true), [0]);
+        assert_eq!(r.lookup("gh", true), [0]);
+        assert_eq!(r.lookup("files", true), [1, 2]);
+        assert_eq!(r.lookup("GH", true), [] as [u32; 0]);
+        assert_eq!(r.lookup("AA1D8E71318A43CB83AD588D56470B1B", true), [3]);
+        assert_eq!(
+            r.lookup("AA1D8E71318A43CB83AD588D56470B1B", false),
+            [] as [u32; 0]
+        );
+        assert_eq!(r.lookup_caseless("GH"), [0]);
+        assert_eq!(r.lookup_caseless("FILES"), [1, 2]);
+        assert_eq!(r.allow_all, [2]);
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let e = ServerRegistry::new([
+            McpServer::new(""),
+            McpServer::new("a"),
+            McpServer::new("a"),
+            McpServer::new("aa1d8e71-318a-43cb-83ad-588d56470b1b"),
+            McpServer::new("{AA1D8E71-318A-43CB-83AD-588D56470B1B}"),
+            McpServer::new("b").with_name("a"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e.problems(),
+            [
+                RegistryProblem::EmptyServerId { position: 0 },
+                RegistryProblem::DuplicateServerId { id: "a".into() },
+                RegistryProblem::DuplicateUuid {
+                    id: "{AA1D8E71-318A-43CB-83AD-588D56470B1B}".into(),
+                    other: "aa1d8e71-318a-43cb-83ad-588d56470b1b".into(),
+                },
+                RegistryProblem::NameIsOtherServerId {
+                    field: "server_name",
+                    value: "a".into(),
+                    server: "b".into(),
+                    other: "a".into(),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_server_may_use_its_own_id_as_alias() {
+        let r = ServerRegistry::new([McpServer::new("x").with_alias("x").with_name("x")]);
+        assert!(r.is_ok());
+    }
+
+    #[test]
+    fn server_lists_read_prefixed_entries_bare_too() {
+        let r = ServerRegistry::new([McpServer::new("srv-a")
+            .with_name("git hub")
+            .with_alias("gh")
+            .with_allowed_tools(["gh-create", "git_hub-list", "srv-a-x", "gh-", "plain"])])
+        .unwrap();
+        let allow = r.entry(0).allow.as_ref().unwrap();
+        let names: Vec<&str> = allow.iter().collect();
+        assert_eq!(
+            names,
+            [
+                "create",
+                "gh-",
+                "gh-create",
+                "git_hub-list",
+                "list",
+                "plain",
+                "srv-a-x",
+                "x"
+            ]
+        );
+    }
+}

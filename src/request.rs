@@ -1,0 +1,265 @@
+//! What a request brings: the permissions of its key, team and end user, and its options.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::groups::AccessGroups;
+use crate::permission::ObjectPermission;
+
+/// Which rules decide: the crate's own, or LiteLLM 1.106.12's where it differs.
+///
+/// See the crate docs, "`Semantics::LiteLlm`", for the four differences and why
+/// `Default` exists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Semantics {
+    /// The crate's semantics: one decision for listing and calling, empty lists mean
+    /// "none" at every level, UUID ids compare as UUIDs.
+    #[default]
+    #[serde(rename = "default")]
+    Default,
+    /// LiteLLM 1.106.12's answers, decision for decision, including where they are
+    /// accidents.
+    #[serde(rename = "litellm")]
+    LiteLlm,
+}
+
+/// Switches that change what levels grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Settings {
+    /// A server named in `mcp_tool_permissions` is granted by that permission (the fix for
+    /// LiteLLM #21954). Default on.
+    pub tool_permissions_grant_servers: bool,
+    /// A key that declares no servers gets none, instead of inheriting its team's.
+    /// Default off.
+    pub require_key_mcp_access_defined: bool,
+    /// An identified end user who declares no servers gets none. Default off.
+    pub require_end_user_mcp_access_defined: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            tool_permissions_grant_servers: true,
+            require_key_mcp_access_defined: false,
+            require_end_user_mcp_access_defined: false,
+        }
+    }
+}
+
+/// The requested server names (the `x-mcp-servers` header or the `/mcp/{names}` path).
+#[derive(Debug, Clone, Copy)]
+pub enum RequestedNames<'a> {
+    /// Owned strings.
+    Strings(&'a [String]),
+    /// Borrowed strings.
+    Strs(&'a [&'a str]),
+}
+
+impl<'a> RequestedNames<'a> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let (strings, strs): (&'a [String], &'a [&'a str]) = match *self {
+            Self::Strings(s) => (s, &[]),
+            Self::Strs(s) => (&[], s),
+        };
+        strings
+            .iter()
+            .map(String::as_str)
+            .chain(strs.iter().copied())
+    }
+}
+
+impl<'a> From<&'a [String]> for RequestedNames<'a> {
+    fn from(names: &'a [String]) -> Self {
+        Self::Strings(names)
+    }
+}
+
+impl<'a> From<&'a Vec<String>> for RequestedNames<'a> {
+    fn from(names: &'a Vec<String>) -> Self {
+        Self::Strings(names)
+    }
+}
+
+impl<'a> From<&'a [&'a str]> for RequestedNames<'a> {
+    fn from(names: &'a [&'a str]) -> Self {
+        Self::Strs(names)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [&'a str; N]> for RequestedNames<'a> {
+    fn from(names: &'a [&'a str; N]) -> Self {
+        Self::Strs(names)
+    }
+}
+
+/// Whether an end user is identified, and with which permission.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) enum EndUser<'a> {
+    #[default]
+    Anonymous,
+    Identified(Option<&'a ObjectPermission>),
+}
+
+impl<'a> EndUser<'a> {
+    pub(crate) fn permission(self) -> Option<&'a ObjectPermission> {
+        match self {
+            Self::Anonymous => None,
+            Self::Identified(p) => p,
+        }
+    }
+}
+
+/// One request's inputs to [`ServerRegistry::resolve_allowed_servers`](crate::ServerRegistry::resolve_allowed_servers).
+///
+/// Built with chained setters; everything unset means "none" (no key permission, no team,
+/// no end user identified, no admin view, no requested names, default settings and
+/// semantics, the registry's own access groups).
+///
+/// ```
+/// use mcp_authz::{ObjectPermission, Request, Semantics};
+///
+/// let key = ObjectPermission::new().with_servers(["srv-a"]);
+/// let team = ObjectPermission::new().with_access_groups(["dev"]);
+/// let request = Request::new()
+///     .key(&key)
+///     .team(&team)
+///     .end_user(None)
+///     .requested(&["gh"])
+///     .semantics(Semantics::Default);
+/// # let _ = request;
+/// ```
+#[derive(Clone, Copy, Default)]
+pub struct Request<'a> {
+    pub(crate) key: Option<&'a ObjectPermission>,
+    pub(crate) team: Option<&'a ObjectPermission>,
+    pub(crate) end_user: EndUser<'a>,
+    pub(crate) admin: bool,
+    pub(crate) requested: Option<RequestedNames<'a>>,
+    pub(crate) settings: Settings,
+    pub(crate) semantics: Semantics,
+    pub(crate) groups: Option<&'a dyn AccessGroups>,
+}
+
+impl<'a> Request<'a> {
+    /// A request with nothing set.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The key's object permission.
+    #[must_use]
+    pub fn key(mut self, permission: &'a ObjectPermission) -> Self {
+        self.key = Some(permission);
+        self
+    }
+
+    /// The key's object permission, or none.
+    #[must_use]
+    pub fn key_opt(mut self, permission: Option<&'a ObjectPermission>) -> Self {
+        self.key = permission;
+        self
+    }
+
+    /// The team's object permission.
+    #[must_use]
+    pub fn team(mut self, permission: &'a ObjectPermission) -> Self {
+        self.team = Some(permission);
+        self
+    }
+
+    /// The team's object permission, or none.
+    #[must_use]
+    pub fn team_opt(mut self, permission: Option<&'a ObjectPermission>) -> Self {
+        self.team = permission;
+        self
+    }
+
+    /// An end user is identified, with this object permission (or none).
+    #[must_use]
+    pub fn end_user(mut self, permission: Option<&'a ObjectPermission>) -> Self {
+        self.end_user = EndUser::Identified(permission);
+        self
+    }
+
+    /// The caller has the proxy-admin view (`proxy_admin` / `proxy_admin_viewer`).
+    #[must_use]
+    pub fn admin(mut self, admin: bool) -> Self {
+        self.admin = admin;
+        self
+    }
+
+    /// Only servers with these names are wanted (names never grant).
+    #[must_use]
+    pub fn requested(mut self, names: impl Into<RequestedNames<'a>>) -> Self {
+        self.requested = Some(names.into());
+        self
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// The semantics.
+    #[must_use]
+    pub fn semantics(mut self, semantics: Semantics) -> Self {
+        self.semantics = semantics;
+        self
+    }
+
+    /// Answer access-group membership from `groups` instead of the servers' own
+    /// `mcp_access_groups`.
+    #[must_use]
+    pub fn access_groups(mut self, groups: &'a dyn AccessGroups) -> Self {
+        self.groups = Some(groups);
+        self
+    }
+}
+
+impl fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("key", &self.key)
+            .field("team", &self.team)
+            .field("end_user", &self.end_user)
+            .field("admin", &self.admin)
+            .field("requested", &self.requested)
+            .field("settings", &self.settings)
+            .field("semantics", &self.semantics)
+            .field("custom_access_groups", &self.groups.is_some())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_default_as_documented_and_refuse_unknown_fields() {
+        let s: Settings =
+            serde_json::from_str(r#"{"require_key_mcp_access_defined": true}"#).unwrap();
+        assert!(s.tool_permissions_grant_servers);
+        assert!(s.require_key_mcp_access_defined);
+        assert!(!s.require_end_user_mcp_access_defined);
+        let e = serde_json::from_str::<Settings>(r#"{"grant": true}"#).unwrap_err();
+        assert!(e.to_string().starts_with("unknown field `grant`"), "{e}");
+    }
+
+    #[test]
+    fn requested_names_iterate_in_order() {
+        let owned = vec!["a".to_owned(), "b".to_owned()];
+        let names = RequestedNames::from(&owned);
+        assert_eq!(names.iter().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            RequestedNames::from(&["x"]).iter().collect::<Vec<_>>(),
+            ["x"]
+        );
+    }
+}

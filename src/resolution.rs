@@ -1,0 +1,375 @@
+//! The answer to a request: visible servers, their tool scopes, and call decisions.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::registry::ServerRegistry;
+use crate::request::Semantics;
+use crate::server::McpServer;
+use crate::tools::ToolScope;
+
+/// The separator a gateway puts between a server prefix and a tool name by default.
+pub const DEFAULT_SEPARATOR: &str = "-";
+
+/// What requested server names did to a resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RequestedOutcome {
+    /// No names were requested: every visible server is in the result.
+    NotRequested,
+    /// Names were requested and picked at least one visible server.
+    Matched,
+    /// Names were requested (possibly an empty list) and picked no visible server, so the
+    /// result is empty: requests fail closed.
+    MatchedNothing,
+    /// The key's `mcp_servers` holds LiteLLM's `no-mcp-servers` sentinel: no server is
+    /// visible, whatever was requested.
+    Blocked,
+}
+
+#[derive(Debug)]
+pub(crate) struct Visible<'a> {
+    pub(crate) index: u32,
+    pub(crate) scope: ToolScope<'a>,
+    /// The scope calls are decided by, where it differs from `scope` (only under
+    /// [`Semantics::LiteLlm`]).
+    pub(crate) call_scope: Option<ToolScope<'a>>,
+}
+
+impl<'a> Visible<'a> {
+    fn call_scope(&self) -> &ToolScope<'a> {
+        self.call_scope.as_ref().unwrap_or(&self.scope)
+    }
+}
+
+/// The servers a request may see, in registry order, and the tools it may use on each.
+///
+/// Listing and calling are answered from one decision: under [`Semantics::Default`], a
+/// tool is in [`Resolution::filter_tools`] exactly when [`Resolution::is_tool_allowed`]
+/// allows a call to it. (Under [`Semantics::LiteLlm`] a call may be allowed for a tool the
+/// listing hides; see the crate docs.)
+///
+/// It borrows the registry and the request's permissions; it is `Send + Sync`.
+pub struct Resolution<'a> {
+    registry: &'a ServerRegistry,
+    semantics: Semantics,
+    visible: Vec<Visible<'a>>,
+    requested: RequestedOutcome,
+}
+
+/// One visible server and its tool scope.
+#[derive(Debug, Clone, Copy)]
+pub struct VisibleServer<'r, 'a> {
+    server: &'a McpServer,
+    scope: &'r ToolScope<'a>,
+}
+
+impl<'r, 'a> VisibleServer<'r, 'a> {
+    /// The server.
+    #[must_use]
+    pub fn server(&self) -> &'a McpServer {
+        self.server
+    }
+
+    /// Which tools of it may be listed (and, under the default semantics, called).
+    #[must_use]
+    pub fn tools(&self) -> &'r ToolScope<'a> {
+        self.scope
+    }
+}
+
+/// The answer to "may this call run?", with the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CallDecision {
+    /// The server is visible and the tool is in its scope.
+    Allowed,
+    /// The server reference matches no registry server.
+    UnknownServer,
+    /// The server reference matches several registry servers (a shared alias or name).
+    AmbiguousServer,
+    /// The server exists but the caller may not see it.
+    ServerNotVisible,
+    /// The server is visible but the tool is not in its scope.
+    ToolNotAllowed,
+    /// The tool name is empty.
+    EmptyToolName,
+    /// A prefixed name starts with no visible server's prefix.
+    UnknownPrefix,
+    /// A prefixed name's longest matching prefix belongs to several visible servers.
+    AmbiguousPrefix,
+}
+
+impl CallDecision {
+    /// Whether the call may run.
+    #[must_use]
+    pub fn is_allowed(self) -> bool {
+        self == Self::Allowed
+    }
+
+    /// A stable snake-case code (`allowed`, `server_not_visible`, ...).
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Allowed => "allowed",
+            Self::UnknownServer => "unknown_server",
+            Self::AmbiguousServer => "ambiguous_server",
+            Self::ServerNotVisible => "server_not_visible",
+            Self::ToolNotAllowed => "tool_not_allowed",
+            Self::EmptyToolName => "empty_tool_name",
+            Self::UnknownPrefix => "unknown_prefix",
+            Self::AmbiguousPrefix => "ambiguous_prefix",
+        }
+    }
+}
+
+impl fmt::Display for CallDecision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Allowed => "allowed",
+            Self::UnknownServer => "no server has this id, alias or name",
+            Self::AmbiguousServer => "several servers have this alias or name",
+            Self::ServerNotVisible => "the server is not visible to this caller",
+            Self::ToolNotAllowed => "the tool is not allowed on this server",
+            Self::EmptyToolName => "the tool name is empty",
+            Self::UnknownPrefix => "the name starts with no visible server's prefix",
+            Self::AmbiguousPrefix => "the name's prefix belongs to several visible servers",
+        })
+    }
+}
+
+/// A prefixed tool name mapped back to its server and bare tool name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoutedCall<'a, 'n> {
+    /// The visible server the name's prefix names.
+    pub server: &'a McpServer,
+    /// The tool name without the prefix and separator.
+    pub tool: &'n str,
+}
+
+impl<'a> Resolution<'a> {
+    pub(crate) fn new(
+        registry: &'a ServerRegistry,
+        semantics: Semantics,
+        visible: Vec<Visible<'a>>,
+        requested: RequestedOutcome,
+    ) -> Self {
+        Self {
+            registry,
+            semantics,
+            visible,
+            requested,
+        }
+    }
+
+    /// The visible servers in registry order, each with its tool scope.
+    #[must_use = "iterators are lazy"]
+    pub fn servers(&self) -> impl ExactSizeIterator<Item = VisibleServer<'_, 'a>> + '_ {
+        self.visible.iter().map(|v| VisibleServer {
+            server: &self.registry.entry(v.index).server,
+            scope: &v.scope,
+        })
+    }
+
+    /// The number of visible servers.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// Whether no server is visible.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.visible.is_empty()
+    }
+
+    /// What requested names did (and whether the `no-mcp-servers` sentinel blocked all).
+    #[must_use]
+    pub fn requested(&self) -> RequestedOutcome {
+        self.requested
+    }
+
+    /// Whether names were requested and none picked a visible server.
+    #[must_use]
+    pub fn requested_matched_nothing(&self) -> bool {
+        self.requested == RequestedOutcome::MatchedNothing
+    }
+
+    /// The semantics this resolution was made under.
+    #[must_use]
+    pub fn semantics(&self) -> Semantics {
+        self.semantics
+    }
+
+    /// The registry it was resolved against.
+    #[must_use]
+    pub fn registry(&self) -> &'a ServerRegistry {
+        self.registry
+    }
+
+    fn visible_at(&self, index: u32) -> Option<&Visible<'a>> {
+        self.visible
+            .binary_search_by_key(&index, |v| v.index)
+            .ok()
+            .and_then(|at| self.visible.get(at))
+    }
+
+    /// Resolves a server reference (id, alias or name) to exactly one registry server.
+    fn reference(&self, server: &str) -> Result<u32, CallDecision> {
+        match self
+            .registry
+            .lookup(server, self.semantics == Semantics::Default)
+        {
+            [] => Err(CallDecision::UnknownServer),
+            [one] => Ok(*one),
+            _ => Err(CallDecision::AmbiguousServer),
+        }
+    }
+
+    fn visible_ref(&self, server: &str) -> Result<&Visible<'a>, CallDecision> {
+        let index = self.reference(server)?;
+        self.visible_at(index).ok_or(CallDecision::ServerNotVisible)
+    }
+
+    /// Whether the server a reference names (it must name exactly one) is visible.
+    #[must_use]
+    pub fn is_visible(&self, server: &str) -> bool {
+        self.visible_ref(server).is_ok()
+    }
+
+    /// The tool scope of the visible server a reference names.
+    #[must_use]
+    pub fn tool_scope(&self, server: &str) -> Option<&ToolScope<'a>> {
+        self.visible_ref(server).ok().map(|v| &v.scope)
+    }
+
+    /// Decides a call to bare tool `tool` on the server a reference names.
+    #[must_use]
+    pub fn decide_call(&self, server: &str, tool: &str) -> CallDecision {
+        match self.visible_ref(server) {
+            Ok(v) => decide(v, tool),
+            Err(denied) => denied,
+        }
+    }
+
+    /// Whether a call to bare tool `tool` on the server a reference names may run.
+    #[must_use]
+    pub fn is_tool_allowed(&self, server: &str, tool: &str) -> bool {
+        self.decide_call(server, tool).is_allowed()
+    }
+
+    /// The offered tools of the server a reference names that the caller may list, in
+    /// the offered order; nothing for a server that is not visible.
+    #[must_use = "iterators are lazy"]
+    pub fn filter_tools<'o, T: AsRef<str>>(
+        &self,
+        server: &str,
+        offered: &'o [T],
+    ) -> impl Iterator<Item = &'o T> {
+        let scope = self.tool_scope(server);
+        offered.iter().filter(move |tool| {
+            let tool = tool.as_ref();
+            !tool.is_empty() && scope.is_some_and(|s| s.allows(tool))
+        })
+    }
+
+    /// Maps a prefixed tool name (`{prefix}-{tool}`) back to a visible server and the bare
+    /// tool, by the longest prefix among the visible servers' aliases, names and ids
+    /// (spaces spelled `_`).
+    ///
+    /// # Errors
+    /// [`CallDecision::UnknownPrefix`] when no visible server's prefix matches,
+    /// [`CallDecision::AmbiguousPrefix`] when the longest match belongs to several.
+    pub fn route<'n>(&self, name: &'n str) -> Result<RoutedCall<'a, 'n>, CallDecision> {
+        self.route_with(name, DEFAULT_SEPARATOR)
+    }
+
+    /// [`Resolution::route`] with another separator.
+    ///
+    /// # Errors
+    /// As [`Resolution::route`]; an empty separator matches nothing.
+    pub fn route_with<'n>(
+        &self,
+        name: &'n str,
+        separator: &str,
+    ) -> Result<RoutedCall<'a, 'n>, CallDecision> {
+        let (index, tool) = self.split(name, separator)?;
+        Ok(RoutedCall {
+            server: &self.registry.entry(index).server,
+            tool,
+        })
+    }
+
+    fn split<'n>(&self, name: &'n str, separator: &str) -> Result<(u32, &'n str), CallDecision> {
+        if separator.is_empty() {
+            return Err(CallDecision::UnknownPrefix);
+        }
+        // Longest prefix first: try every separator position from the right. Never split
+        // at the first separator: ids are UUIDs that contain `-`.
+        for (at, _) in name.rmatch_indices(separator) {
+            let (Some(prefix), Some(tool)) = (name.get(..at), name.get(at + separator.len()..))
+            else {
+                continue;
+            };
+            let mut found = self
+                .registry
+                .lookup_prefix(prefix)
+                .iter()
+                .filter(|&&i| self.visible_at(i).is_some());
+            if let Some(&index) = found.next() {
+                if found.next().is_some() {
+                    return Err(CallDecision::AmbiguousPrefix);
+                }
+                return Ok((index, tool));
+            }
+        }
+        Err(CallDecision::UnknownPrefix)
+    }
+
+    /// Decides a call by its prefixed name (`{prefix}-{tool}`): routed as
+    /// [`Resolution::route`], then decided as [`Resolution::decide_call`].
+    #[must_use]
+    pub fn decide_prefixed_call(&self, name: &str) -> CallDecision {
+        self.decide_prefixed_call_with(name, DEFAULT_SEPARATOR)
+    }
+
+    /// [`Resolution::decide_prefixed_call`] with another separator.
+    #[must_use]
+    pub fn decide_prefixed_call_with(&self, name: &str, separator: &str) -> CallDecision {
+        match self.split(name, separator) {
+            Ok((index, tool)) => self
+                .visible_at(index)
+                .map_or(CallDecision::ServerNotVisible, |v| decide(v, tool)),
+            Err(denied) => denied,
+        }
+    }
+}
+
+fn decide(visible: &Visible<'_>, tool: &str) -> CallDecision {
+    if tool.is_empty() {
+        CallDecision::EmptyToolName
+    } else if visible.call_scope().allows(tool) {
+        CallDecision::Allowed
+    } else {
+        CallDecision::ToolNotAllowed
+    }
+}
+
+impl fmt::Debug for Resolution<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Resolution")
+            .field("semantics", &self.semantics)
+            .field("requested", &self.requested)
+            .field(
+                "servers",
+                &self
+                    .servers()
+                    .map(|v| (v.server().id().as_str(), v.tools()))
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}

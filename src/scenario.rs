@@ -1,0 +1,422 @@
+//! JSON scenarios: a registry and one request in, the resolution out.
+//!
+//! The format is the one `examples/resolve.rs` reads (see the README): test harnesses
+//! feed scenarios to the crate, and the crate's own test vectors are scenarios with an
+//! `expect` member.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value, json};
+
+use crate::de::{ListMap, Nullable, once, opt_bool, opt_string, opt_string_list};
+use crate::error::{ParseError, RegistryError};
+use crate::groups::MapAccessGroups;
+use crate::permission::ObjectPermission;
+use crate::registry::ServerRegistry;
+use crate::request::{Request, Semantics, Settings};
+use crate::resolution::Resolution;
+use crate::server::McpServer;
+
+/// One call to decide: by server reference and bare tool, or by prefixed name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScenarioCall {
+    /// `{"server": ref, "tool": bare}`.
+    Tool {
+        /// A server reference (id, alias or name).
+        server: String,
+        /// The bare tool name.
+        tool: String,
+    },
+    /// `{"name": prefixed}`, mapped back with separator `-`.
+    Prefixed {
+        /// The prefixed tool name.
+        name: String,
+    },
+}
+
+/// A scenario: a registry, one request, and optionally tools to filter and calls to check.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scenario {
+    /// The registry's servers.
+    pub servers: Vec<McpServer>,
+    /// Access-group membership to use instead of the servers' own, if given.
+    pub access_groups: Option<MapAccessGroups>,
+    /// The key's permission.
+    pub key: Option<ObjectPermission>,
+    /// The team's permission.
+    pub team: Option<ObjectPermission>,
+    /// The end user's permission.
+    pub end_user: Option<ObjectPermission>,
+    /// Whether an end user is identified (default: whether `end_user` is given).
+    pub end_user_identified: Option<bool>,
+    /// The proxy-admin view.
+    pub admin: bool,
+    /// Requested server names.
+    pub requested: Option<Vec<String>>,
+    /// The semantics.
+    pub semantics: Semantics,
+    /// The settings.
+    pub settings: Settings,
+    /// Server id to the tools that server offers.
+    pub tools: Option<IndexMap<String, Vec<String>>>,
+    /// Calls to decide.
+    pub calls: Vec<ScenarioCall>,
+    /// The expected output (test vectors only).
+    pub expect: Option<Value>,
+}
+
+/// A scenario could not be run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The scenario text could not be read.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// Its servers do not form a valid registry.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+}
+
+impl Scenario {
+    /// Reads a scenario from JSON text.
+    ///
+    /// # Errors
+    /// The text is not a scenario: invalid JSON, an unknown member, a wrong type, or an
+    /// invalid server or permission; the message names the field and the value.
+    pub fn from_json(json: &str) -> Result<Self, ParseError> {
+        serde_json::from_str(json).map_err(|e| ParseError::json("scenario", &e))
+    }
+
+    /// Builds the registry and the request, resolves, and calls `f` with the registry and
+    /// the resolution.
+    ///
+    /// # Errors
+    /// The servers do not form a valid registry.
+    pub fn with_resolution<R>(
+        &self,
+        f: impl FnOnce(&ServerRegistry, &Request<'_>, &Resolution<'_>) -> R,
+    ) -> Result<R, RegistryError> {
+        let registry = ServerRegistry::new(self.servers.iter().cloned())?;
+        let identified = self.end_user_identified.unwrap_or(self.end_user.is_some());
+        let mut request = Request::new()
+            .key_opt(self.key.as_ref())
+            .team_opt(self.team.as_ref())
+            .admin(self.admin)
+            .settings(self.settings)
+            .semantics(self.semantics);
+        if identified {
+            request = request.end_user(self.end_user.as_ref());
+        }
+        if let Some(names) = &self.requested {
+            request = request.requested(names);
+        }
+        if let Some(groups) = &self.access_groups {
+            request = request.access_groups(groups);
+        }
+        let resolution = registry.resolve_allowed_servers(&request);
+        Ok(f(&registry, &request, &resolution))
+    }
+
+    /// Runs the scenario and returns the output document of the scenario format.
+    ///
+    /// # Errors
+    /// The servers do not form a valid registry.
+    pub fn run(&self) -> Result<Value, RegistryError> {
+        self.with_resolution(|_, _, resolution| self.output(resolution))
+    }
+
+    /// The output document for a resolution of this scenario.
+    #[must_use]
+    pub fn output(&self, resolution: &Resolution<'_>) -> Value {
+        let servers: Vec<Value> = resolution
+            .servers()
+            .map(|v| json!({"server_id": v.server().id(), "tools": v.tools()}))
+            .collect();
+        let mut out = Map::new();
+        out.insert("servers".into(), Value::Array(servers));
+        out.insert("requested".into(), json!(resolution.requested()));
+        if let Some(tools) = &self.tools {
+            let mut filtered = Map::new();
+            for (server, offered) in tools {
+                if resolution.is_visible(server) {
+                    let allowed: Vec<&String> = resolution.filter_tools(server, offered).collect();
+                    filtered.insert(server.clone(), json!(allowed));
+                }
+            }
+            out.insert("tools".into(), Value::Object(filtered));
+        }
+        if !self.calls.is_empty() {
+            let calls: Vec<Value> = self
+                .calls
+                .iter()
+                .map(|call| {
+                    let decision = match call {
+                        ScenarioCall::Tool { server, tool } => resolution.decide_call(server, tool),
+                        ScenarioCall::Prefixed { name } => resolution.decide_prefixed_call(name),
+                    };
+                    json!({"allowed": decision.is_allowed(), "reason": decision.to_string()})
+                })
+                .collect();
+            out.insert("calls".into(), Value::Array(calls));
+        }
+        Value::Object(out)
+    }
+}
+
+/// Compares an output document with a vector's `expect` member, member by member where
+/// `expect` has one: `servers` and `tools` exactly, `calls` by their `allowed` flags (the
+/// reasons are free text), any other member exactly. An expected `error` passes only when
+/// `output` is an error document.
+///
+/// # Errors
+/// A description of the first member that differs.
+pub fn compare(expect: &Value, output: &Value) -> Result<(), String> {
+    let Some(expect) = expect.as_object() else {
+        return Err(format!("`expect` is not an object: {expect}"));
+    };
+    let is_error = output.get("error").is_some();
+    if expect.get("error").and_then(Value::as_bool) == Some(true) {
+        return if is_error {
+            Ok(())
+        } else {
+            Err(format!("expected an error, got {output}"))
+        };
+    }
+    if is_error {
+        return Err(format!("expected a result, got {output}"));
+    }
+    for (member, want) in expect {
+        let got = output.get(member).unwrap_or(&Value::Null);
+        let same = if member == "calls" {
+            allowed_flags(want) == allowed_flags(got)
+        } else {
+            want == got
+        };
+        if !same {
+            return Err(format!("`{member}`: expected {want}, got {got}"));
+        }
+    }
+    Ok(())
+}
+
+fn allowed_flags(calls: &Value) -> Option<Vec<Option<bool>>> {
+    calls.as_array().map(|calls| {
+        calls
+            .iter()
+            .map(|c| c.get("allowed").and_then(Value::as_bool))
+            .collect()
+    })
+}
+
+/// The error document of the scenario format: `{"error": {"message": ...}}`.
+#[must_use]
+pub fn error_output(error: &dyn std::error::Error) -> Value {
+    json!({"error": {"message": error.to_string()}})
+}
+
+/// Runs scenario text end to end: the output document, or the error document.
+#[must_use]
+pub fn run_json(text: &str) -> Value {
+    match Scenario::from_json(text) {
+        Ok(scenario) => match scenario.run() {
+            Ok(output) => output,
+            Err(e) => error_output(&e),
+        },
+        Err(e) => error_output(&e),
+    }
+}
+
+/// Checks a test vector: runs it and compares with its `expect` member.
+///
+/// # Errors
+/// The vector has no `expect` member, or the output differs from it.
+pub fn check_vector(text: &str) -> Result<(), String> {
+    let document: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let expect = document
+        .get("expect")
+        .ok_or_else(|| "no `expect` member".to_owned())?;
+    compare(expect, &run_json(text))
+}
+
+const MEMBERS: &[&str] = &[
+    "servers",
+    "access_groups",
+    "key",
+    "team",
+    "end_user",
+    "end_user_identified",
+    "admin",
+    "requested",
+    "semantics",
+    "settings",
+    "tools",
+    "calls",
+    "expect",
+];
+
+impl<'de> Deserialize<'de> for Scenario {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ScenarioVisitor)
+    }
+}
+
+struct ScenarioVisitor;
+
+impl<'de> Visitor<'de> for ScenarioVisitor {
+    type Value = Scenario;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a scenario (a JSON object)")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scenario, A::Error> {
+        let mut s = Scenario::default();
+        let mut seen: Vec<&'static str> = Vec::new();
+        let mut servers = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let Some(&member) = MEMBERS.iter().find(|m| **m == key) else {
+                return Err(de::Error::unknown_field(&key, MEMBERS));
+            };
+            if seen.contains(&member) {
+                return Err(de::Error::duplicate_field(member));
+            }
+            seen.push(member);
+            match member {
+                "servers" => servers = Some(map.next_value::<Vec<McpServer>>()?),
+                "access_groups" => {
+                    let groups = map.next_value_seed(Nullable(ListMap {
+                        field: "access_groups",
+                        key: "group",
+                    }))?;
+                    s.access_groups = groups.map(MapAccessGroups::from_iter);
+                }
+                "key" => s.key = map.next_value()?,
+                "team" => s.team = map.next_value()?,
+                "end_user" => s.end_user = map.next_value()?,
+                "end_user_identified" => {
+                    s.end_user_identified = opt_bool(&mut map, "end_user_identified")?;
+                }
+                "admin" => s.admin = opt_bool(&mut map, "admin")?.unwrap_or(false),
+                "requested" => s.requested = opt_string_list(&mut map, "requested")?,
+                "semantics" => {
+                    s.semantics = match opt_string(&mut map, "semantics")?.as_deref() {
+                        None | Some("default") => Semantics::Default,
+                        Some("litellm") => Semantics::LiteLlm,
+                        Some(other) => {
+                            return Err(de::Error::custom(format_args!(
+                                "unknown `semantics` `{other}` (expected `default` or `litellm`)"
+                            )));
+                        }
+                    };
+                }
+                "settings" => {
+                    s.settings = map.next_value::<Option<Settings>>()?.unwrap_or_default();
+                }
+                "tools" => {
+                    s.tools = map.next_value_seed(Nullable(ListMap {
+                        field: "tools",
+                        key: "server",
+                    }))?;
+                }
+                "calls" => s.calls = map.next_value_seed(Nullable(Calls))?.unwrap_or_default(),
+                _ => s.expect = Some(map.next_value::<Value>()?),
+            }
+        }
+        s.servers = servers.ok_or_else(|| de::Error::missing_field("servers"))?;
+        Ok(s)
+    }
+}
+
+struct Calls;
+
+impl<'de> de::DeserializeSeed<'de> for Calls {
+    type Value = Vec<ScenarioCall>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Calls {
+    type Value = Vec<ScenarioCall>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of calls for `calls`")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(call) = seq.next_element_seed(Call)? {
+            out.push(call);
+        }
+        Ok(out)
+    }
+}
+
+struct Call;
+
+impl<'de> de::DeserializeSeed<'de> for Call {
+    type Value = ScenarioCall;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Call {
+    type Value = ScenarioCall;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(r#"a call in `calls`: {"server", "tool"} or {"name"}"#)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut server, mut tool, mut name) = (None, None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            let slot = match key.as_str() {
+                "server" => &mut server,
+                "tool" => &mut tool,
+                "name" => &mut name,
+                other => {
+                    return Err(de::Error::unknown_field(other, &["server", "tool", "name"]));
+                }
+            };
+            once(slot.is_some(), "call member")?;
+            *slot = Some(crate::de::string(&mut map, "calls")?);
+        }
+        match (server, tool, name) {
+            (Some(server), Some(tool), None) => Ok(ScenarioCall::Tool { server, tool }),
+            (None, None, Some(name)) => Ok(ScenarioCall::Prefixed { name }),
+            _ => Err(de::Error::custom(
+                r#"a call in `calls` needs either "server" and "tool", or "name" alone"#,
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_members_and_bad_calls_are_named() {
+        let e = Scenario::from_json(r#"{"servers": [], "admn": true}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `admn`"), "{e}");
+        let e = Scenario::from_json(r#"{"servers": [], "calls": [{"server": "a"}]}"#).unwrap_err();
+        assert!(e.to_string().contains("needs either"), "{e}");
+        let e = Scenario::from_json(r#"{"servers": [], "semantics": "python"}"#).unwrap_err();
+        assert!(
+            e.to_string().contains("unknown `semantics` `python`"),
+            "{e}"
+        );
+        let e = Scenario::from_json(r#"{"admin": false}"#).unwrap_err();
+        assert!(e.to_string().contains("missing field `servers`"), "{e}");
+    }
+
+    #[test]
+    fn compare_checks_calls_by_flag_and_the_rest_exactly() {
+        let out = json!({"servers": [], "calls": [{"allowed": true, "reason": "x"}]});
+        assert!(compare(&json!({"calls": [{"allowed": true}]}), &out).is_ok());
+        assert!(compare(&json!({"calls": [{"allowed": false}]}), &out).is_err());
+        assert!(compare(&json!({"calls": []}), &out).is_err());
+        assert!(compare(&json!({"servers": [1]}), &out).is_err());
+        assert!(compare(&json!({"error": true}), &out).is_err());
+        assert!(compare(&json!({"error": true}), &json!({"error": {}})).is_ok());
+        assert!(compare(&json!({"servers": []}), &json!({"error": {}})).is_err());
+    }
+}

@@ -1,0 +1,213 @@
+//! Tool sets and the tool scope of a visible server.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+
+/// Names owned by the registry: sorted, without repeats.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SortedNames(Box<[Box<str>]>);
+
+impl SortedNames {
+    pub(crate) fn new(mut names: Vec<Box<str>>) -> Self {
+        names.sort_unstable();
+        names.dedup();
+        Self(names.into_boxed_slice())
+    }
+
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.0.binary_search_by(|n| (**n).cmp(name)).is_ok()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.0.iter().map(|n| &**n)
+    }
+}
+
+#[derive(Clone, PartialEq, Eq)]
+enum Repr<'a> {
+    Registry(&'a SortedNames),
+    Owned(Vec<&'a str>),
+}
+
+/// A set of tool names, sorted and without repeats; it borrows from the registry or the
+/// permissions it was computed from.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ToolSet<'a>(Repr<'a>);
+
+impl<'a> ToolSet<'a> {
+    pub(crate) fn registry(names: &'a SortedNames) -> Self {
+        Self(Repr::Registry(names))
+    }
+
+    /// INVARIANT: callers pass names sorted and without repeats.
+    pub(crate) fn from_sorted(names: Vec<&'a str>) -> Self {
+        debug_assert!(names.windows(2).all(|w| w.first() < w.get(1)));
+        Self(Repr::Owned(names))
+    }
+
+    /// Whether `tool` is in the set.
+    #[must_use]
+    pub fn contains(&self, tool: &str) -> bool {
+        match &self.0 {
+            Repr::Registry(names) => names.contains(tool),
+            Repr::Owned(names) => names.binary_search(&tool).is_ok(),
+        }
+    }
+
+    /// The number of tools.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Repr::Registry(names) => names.len(),
+            Repr::Owned(names) => names.len(),
+        }
+    }
+
+    /// Whether the set is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The tools in sorted order.
+    #[must_use = "iterators are lazy"]
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &'a str> + '_ {
+        let (registry, owned): (&'a [Box<str>], &[&'a str]) = match &self.0 {
+            Repr::Registry(names) => (&names.0, &[]),
+            Repr::Owned(names) => (&[], names),
+        };
+        ToolIter {
+            registry: registry.iter(),
+            owned: owned.iter(),
+        }
+    }
+}
+
+struct ToolIter<'s, 'a> {
+    registry: std::slice::Iter<'a, Box<str>>,
+    owned: std::slice::Iter<'s, &'a str>,
+}
+
+impl<'a> Iterator for ToolIter<'_, 'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        self.registry
+            .next()
+            .map(|n| &**n)
+            .or_else(|| self.owned.next().copied())
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.registry.len() + self.owned.len();
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for ToolIter<'_, '_> {}
+
+impl fmt::Debug for ToolSet<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for ToolSet<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.len()))?;
+        for tool in self.iter() {
+            seq.serialize_element(tool)?;
+        }
+        seq.end()
+    }
+}
+
+/// Which tools of a visible server a caller may list and call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolScope<'a> {
+    /// Every tool the server offers.
+    All,
+    /// Every tool but these (the server's own denylist).
+    AllExcept(ToolSet<'a>),
+    /// Only these tools; an empty set allows none (the server is listed, every call to it
+    /// is denied).
+    Only(ToolSet<'a>),
+}
+
+impl ToolScope<'_> {
+    /// Whether the scope allows `tool`.
+    #[must_use]
+    pub fn allows(&self, tool: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::AllExcept(denied) => !denied.contains(tool),
+            Self::Only(allowed) => allowed.contains(tool),
+        }
+    }
+
+    /// Whether the scope allows no tool at all.
+    #[must_use]
+    pub fn is_none(&self) -> bool {
+        matches!(self, Self::Only(set) if set.is_empty())
+    }
+}
+
+/// Serializes as the scenario format's `tools` object: `{"allow": "*"}`,
+/// `{"allow": "*", "deny": [...]}` or `{"allow": [...]}`.
+impl Serialize for ToolScope<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        match self {
+            Self::All => map.serialize_entry("allow", "*")?,
+            Self::AllExcept(denied) => {
+                map.serialize_entry("allow", "*")?;
+                map.serialize_entry("deny", denied)?;
+            }
+            Self::Only(allowed) => map.serialize_entry("allow", allowed)?,
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_allow_what_they_say() {
+        let names = SortedNames::new(vec!["b".into(), "a".into(), "b".into()]);
+        assert_eq!(names.len(), 2);
+        let denied = ToolScope::AllExcept(ToolSet::registry(&names));
+        assert!(!denied.allows("a"));
+        assert!(denied.allows("c"));
+        let only = ToolScope::Only(ToolSet::from_sorted(vec!["x", "y"]));
+        assert!(only.allows("y"));
+        assert!(!only.allows("z"));
+        assert!(ToolScope::All.allows(""));
+        assert!(ToolScope::Only(ToolSet::from_sorted(vec![])).is_none());
+        assert!(!only.is_none());
+    }
+
+    #[test]
+    fn scopes_serialize_in_scenario_form() {
+        let names = SortedNames::new(vec!["del".into()]);
+        let json = |scope: &ToolScope<'_>| serde_json::to_string(scope).unwrap();
+        assert_eq!(json(&ToolScope::All), r#"{"allow":"*"}"#);
+        assert_eq!(
+            json(&ToolScope::AllExcept(ToolSet::registry(&names))),
+            r#"{"allow":"*","deny":["del"]}"#
+        );
+        assert_eq!(
+            json(&ToolScope::Only(ToolSet::from_sorted(vec!["a", "b"]))),
+            r#"{"allow":["a","b"]}"#
+        );
+    }
+}

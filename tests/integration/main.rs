@@ -1,0 +1,13 @@
+//! The crate's integration tests: one binary, one module per concern.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod api;
+mod autotraits;
+mod vectors;
