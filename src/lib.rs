@@ -25,4 +25,5 @@ pub use resolution::{
     CallDecision, DEFAULT_SEPARATOR, RequestedOutcome, Resolution, RoutedCall, VisibleServer,
 };
 pub use resolve::Level;
+pub use server::McpServer;
 pub use tools::{ToolScope, ToolSet};
