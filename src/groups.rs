@@ -16,6 +16,7 @@ use crate::registry::ServerRegistry;
 ///   under [`Semantics::Default`](crate::Semantics::Default)); ids that are not in the
 ///   registry are ignored, so a stale membership never grants anything.
 /// - It is called during resolution, so it must not block, and it must not panic.
+/// - It is `Send + Sync`: one lookup serves requests on many threads.
 ///
 /// The trait is object-safe; a request takes it as `&dyn AccessGroups`.
 ///
@@ -27,7 +28,7 @@ use crate::registry::ServerRegistry;
 /// groups.visit_members("ops", &mut |id| seen.push(id.to_owned()));
 /// assert_eq!(seen, ["srv-b", "srv-d"]);
 /// ```
-pub trait AccessGroups {
+pub trait AccessGroups: Send + Sync {
     /// Calls `visit` with the id of every server in `group`.
     fn visit_members(&self, group: &str, visit: &mut dyn FnMut(&str));
 }

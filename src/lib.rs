@@ -22,7 +22,8 @@ pub use permission::ObjectPermission;
 pub use registry::ServerRegistry;
 pub use request::{Request, RequestedNames, Semantics, Settings};
 pub use resolution::{
-    CallDecision, DEFAULT_SEPARATOR, RequestedOutcome, Resolution, RoutedCall, VisibleServer,
+    CallDecision, DEFAULT_SEPARATOR, RequestedOutcome, Resolution, RouteError, RoutedCall,
+    VisibleServer,
 };
 pub use resolve::Level;
 pub use server::McpServer;

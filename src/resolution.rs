@@ -141,6 +141,27 @@ impl fmt::Display for CallDecision {
     }
 }
 
+/// Why a prefixed tool name maps to no server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum RouteError {
+    /// No visible server's prefix (followed by the separator) starts the name.
+    #[error("the name starts with no visible server's prefix")]
+    UnknownPrefix,
+    /// The longest matching prefix belongs to several visible servers.
+    #[error("the name's prefix belongs to several visible servers")]
+    AmbiguousPrefix,
+}
+
+impl From<RouteError> for CallDecision {
+    fn from(error: RouteError) -> Self {
+        match error {
+            RouteError::UnknownPrefix => Self::UnknownPrefix,
+            RouteError::AmbiguousPrefix => Self::AmbiguousPrefix,
+        }
+    }
+}
+
 /// A prefixed tool name mapped back to its server and bare tool name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RoutedCall<'a, 'n> {
@@ -281,9 +302,9 @@ impl<'a> Resolution<'a> {
     /// (spaces spelled `_`).
     ///
     /// # Errors
-    /// [`CallDecision::UnknownPrefix`] when no visible server's prefix matches,
-    /// [`CallDecision::AmbiguousPrefix`] when the longest match belongs to several.
-    pub fn route<'n>(&self, name: &'n str) -> Result<RoutedCall<'a, 'n>, CallDecision> {
+    /// [`RouteError::UnknownPrefix`] when no visible server's prefix matches,
+    /// [`RouteError::AmbiguousPrefix`] when the longest match belongs to several.
+    pub fn route<'n>(&self, name: &'n str) -> Result<RoutedCall<'a, 'n>, RouteError> {
         self.route_with(name, DEFAULT_SEPARATOR)
     }
 
@@ -295,7 +316,7 @@ impl<'a> Resolution<'a> {
         &self,
         name: &'n str,
         separator: &str,
-    ) -> Result<RoutedCall<'a, 'n>, CallDecision> {
+    ) -> Result<RoutedCall<'a, 'n>, RouteError> {
         let (index, tool) = self.split(name, separator)?;
         Ok(RoutedCall {
             server: &self.registry.entry(index).server,
@@ -303,9 +324,9 @@ impl<'a> Resolution<'a> {
         })
     }
 
-    fn split<'n>(&self, name: &'n str, separator: &str) -> Result<(u32, &'n str), CallDecision> {
+    fn split<'n>(&self, name: &'n str, separator: &str) -> Result<(u32, &'n str), RouteError> {
         if separator.is_empty() {
-            return Err(CallDecision::UnknownPrefix);
+            return Err(RouteError::UnknownPrefix);
         }
         // Longest prefix first: try every separator position from the right. Never split
         // at the first separator: ids are UUIDs that contain `-`.
@@ -321,12 +342,12 @@ impl<'a> Resolution<'a> {
                 .filter(|&&i| self.visible_at(i).is_some());
             if let Some(&index) = found.next() {
                 if found.next().is_some() {
-                    return Err(CallDecision::AmbiguousPrefix);
+                    return Err(RouteError::AmbiguousPrefix);
                 }
                 return Ok((index, tool));
             }
         }
-        Err(CallDecision::UnknownPrefix)
+        Err(RouteError::UnknownPrefix)
     }
 
     /// Decides a call by its prefixed name (`{prefix}-{tool}`): routed as
@@ -343,7 +364,7 @@ impl<'a> Resolution<'a> {
             Ok((index, tool)) => self
                 .visible_at(index)
                 .map_or(CallDecision::ServerNotVisible, |v| decide(v, tool)),
-            Err(denied) => denied,
+            Err(denied) => denied.into(),
         }
     }
 }
