@@ -1,1 +1,3 @@
+//! Criterion benchmarks (see the README, "Performance").
+
 fn main() {}
