@@ -181,11 +181,15 @@ impl<'de> Visitor<'de> for ListMap {
     }
 }
 
-/// Fails on the second occurrence of a field.
-pub(crate) fn once<E: de::Error>(seen: bool, field: &'static str) -> Result<(), E> {
-    if seen {
-        Err(de::Error::duplicate_field(field))
-    } else {
-        Ok(())
+/// Reads field `field` into `slot` with `read`, failing on its second occurrence.
+pub(crate) fn set_once<T, E: de::Error>(
+    slot: &mut Option<T>,
+    field: &'static str,
+    read: impl FnOnce() -> Result<T, E>,
+) -> Result<(), E> {
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(field));
     }
+    *slot = Some(read()?);
+    Ok(())
 }

@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::de::{Nullable, ToolMap, once, opt_string_list};
+use crate::de::{Nullable, ToolMap, opt_string_list, set_once};
 use crate::error::ParseError;
 
 /// The `object_permission` of a key, a team or an end user: the MCP servers it names,
@@ -167,18 +167,19 @@ impl<'de> Deserialize<'de> for ObjectPermission {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "mcp_servers" => {
-                            once(servers.is_some(), "mcp_servers")?;
-                            servers = Some(opt_string_list(&mut map, "mcp_servers")?);
+                            set_once(&mut servers, "mcp_servers", || {
+                                opt_string_list(&mut map, "mcp_servers")
+                            })?;
                         }
                         "mcp_access_groups" => {
-                            once(groups.is_some(), "mcp_access_groups")?;
-                            groups = Some(opt_string_list(&mut map, "mcp_access_groups")?);
+                            set_once(&mut groups, "mcp_access_groups", || {
+                                opt_string_list(&mut map, "mcp_access_groups")
+                            })?;
                         }
                         "mcp_tool_permissions" => {
-                            once(tools.is_some(), "mcp_tool_permissions")?;
-                            tools = Some(
-                                map.next_value_seed(Nullable(ToolMap("mcp_tool_permissions")))?,
-                            );
+                            set_once(&mut tools, "mcp_tool_permissions", || {
+                                map.next_value_seed(Nullable(ToolMap("mcp_tool_permissions")))
+                            })?;
                         }
                         other if other.starts_with("mcp_") => {
                             return Err(de::Error::custom(format_args!(

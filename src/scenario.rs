@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value, json};
 
-use crate::de::{ListMap, Nullable, once, opt_bool, opt_string, opt_string_list};
+use crate::de::{ListMap, Nullable, opt_bool, opt_string, opt_string_list, set_once};
 use crate::error::{ParseError, RegistryError};
 use crate::groups::MapAccessGroups;
 use crate::permission::ObjectPermission;
@@ -376,8 +376,7 @@ impl<'de> Visitor<'de> for Call {
                     return Err(de::Error::unknown_field(other, &["server", "tool", "name"]));
                 }
             };
-            once(slot.is_some(), "call member")?;
-            *slot = Some(crate::de::string(&mut map, "calls")?);
+            set_once(slot, "call member", || crate::de::string(&mut map, "calls"))?;
         }
         match (server, tool, name) {
             (Some(server), Some(tool), None) => Ok(ScenarioCall::Tool { server, tool }),

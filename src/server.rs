@@ -5,7 +5,7 @@ use std::fmt;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::de::{once, opt_bool, opt_string, opt_string_list, string};
+use crate::de::{opt_bool, opt_string, opt_string_list, set_once, string};
 use crate::error::ParseError;
 use crate::id::ServerId;
 
@@ -216,32 +216,35 @@ impl<'de> Deserialize<'de> for McpServer {
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "server_id" => {
-                            once(id.is_some(), "server_id")?;
-                            id = Some(string(&mut map, "server_id")?);
+                            set_once(&mut id, "server_id", || string(&mut map, "server_id"))?;
                         }
                         "server_name" => {
-                            once(name.is_some(), "server_name")?;
-                            name = Some(opt_string(&mut map, "server_name")?);
+                            set_once(&mut name, "server_name", || {
+                                opt_string(&mut map, "server_name")
+                            })?;
                         }
                         "alias" => {
-                            once(alias.is_some(), "alias")?;
-                            alias = Some(opt_string(&mut map, "alias")?);
+                            set_once(&mut alias, "alias", || opt_string(&mut map, "alias"))?;
                         }
                         "allow_all_keys" => {
-                            once(allow_all.is_some(), "allow_all_keys")?;
-                            allow_all = Some(opt_bool(&mut map, "allow_all_keys")?);
+                            set_once(&mut allow_all, "allow_all_keys", || {
+                                opt_bool(&mut map, "allow_all_keys")
+                            })?;
                         }
                         "mcp_access_groups" | "access_groups" => {
-                            once(groups.is_some(), "mcp_access_groups")?;
-                            groups = Some(opt_string_list(&mut map, "mcp_access_groups")?);
+                            set_once(&mut groups, "mcp_access_groups", || {
+                                opt_string_list(&mut map, "mcp_access_groups")
+                            })?;
                         }
                         "allowed_tools" => {
-                            once(allowed.is_some(), "allowed_tools")?;
-                            allowed = Some(opt_string_list(&mut map, "allowed_tools")?);
+                            set_once(&mut allowed, "allowed_tools", || {
+                                opt_string_list(&mut map, "allowed_tools")
+                            })?;
                         }
                         "disallowed_tools" => {
-                            once(disallowed.is_some(), "disallowed_tools")?;
-                            disallowed = Some(opt_string_list(&mut map, "disallowed_tools")?);
+                            set_once(&mut disallowed, "disallowed_tools", || {
+                                opt_string_list(&mut map, "disallowed_tools")
+                            })?;
                         }
                         _ => {
                             map.next_value::<IgnoredAny>()?;
