@@ -3,10 +3,13 @@
 
 mod de;
 mod error;
+mod explain;
+mod explain_tool;
 mod groups;
 mod hash;
 mod id;
 mod permission;
+mod reason;
 mod registry;
 mod request;
 mod resolution;
@@ -16,9 +19,12 @@ mod server;
 mod tools;
 
 pub use error::{ParseError, RegistryError, RegistryProblem};
+pub use explain::{Explanation, ServerExplanation};
+pub use explain_tool::ToolExplanation;
 pub use groups::{AccessGroups, MapAccessGroups};
 pub use id::ServerId;
 pub use permission::ObjectPermission;
+pub use reason::Reason;
 pub use registry::ServerRegistry;
 pub use request::{Request, RequestedNames, Semantics, Settings};
 pub use resolution::{
