@@ -3,6 +3,7 @@
 
 mod de;
 mod diagnostic;
+mod diff;
 mod error;
 mod explain;
 mod explain_tool;
@@ -22,6 +23,7 @@ mod server;
 mod tools;
 
 pub use diagnostic::{Diagnostic, LintCode, Severity};
+pub use diff::{ResolutionDiff, ServerChange, ServerDiff, ToolChange, ToolDelta};
 pub use error::{ParseError, RegistryError, RegistryProblem};
 pub use explain::{Explanation, ServerExplanation};
 pub use explain_tool::ToolExplanation;
