@@ -208,7 +208,10 @@ mod tests {
     #[test]
     fn sets_with_the_same_names_are_equal_wherever_they_borrow_from() {
         let names = SortedNames::new(vec!["a".into(), "b".into()]);
-        assert_eq!(ToolSet::registry(&names), ToolSet::from_sorted(vec!["a", "b"]));
+        assert_eq!(
+            ToolSet::registry(&names),
+            ToolSet::from_sorted(vec!["a", "b"])
+        );
         assert_ne!(ToolSet::registry(&names), ToolSet::from_sorted(vec!["a"]));
     }
 
