@@ -124,8 +124,15 @@ impl<'a> Linter<'a> {
         }
     }
 
+    /// A server as messages name it: `` `id` ``, or `` `id` (prefix) `` when it has an
+    /// alias or name.
     fn id(&self, index: u32) -> String {
-        format!("`{}`", self.registry.entry(index).server.id())
+        let server = &self.registry.entry(index).server;
+        if server.prefix() == server.id().as_str() {
+            format!("`{}`", server.id())
+        } else {
+            format!("`{}` ({})", server.id(), server.prefix())
+        }
     }
 
     fn ids(&self, indices: &[u32]) -> String {
@@ -184,7 +191,7 @@ impl<'a> Linter<'a> {
             !grants.all && grants.direct.is_empty() && grants.by_tools.is_empty();
         let stale_note = if level == Level::Key && team_declares && resolves_to_nothing {
             "; the key declares servers but resolves to none, so it no longer inherits its \
-             team's servers and sees none"
+             team's servers: it sees only allow_all_keys servers"
         } else {
             ""
         };

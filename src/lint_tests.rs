@@ -172,7 +172,11 @@ fn ambiguous_reference_is_reported() {
         codes(&d),
         [LintCode::AmbiguousReference, LintCode::AmbiguousReference]
     );
-    assert!(d[0].message().contains("`srv-e`, `srv-f`"), "{}", d[0]);
+    assert!(
+        d[0].message().contains("`srv-e` (files), `srv-f` (files)"),
+        "{}",
+        d[0]
+    );
     let one = ObjectPermission::new().with_servers(["srv-e"]);
     assert!(!has(Level::Key, &one, None, LintCode::AmbiguousReference));
 }

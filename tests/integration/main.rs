@@ -11,4 +11,5 @@
 mod api;
 mod autotraits;
 mod explain;
+mod export;
 mod vectors;
