@@ -535,3 +535,7 @@ impl Serialize for Explanation<'_> {
         st.end()
     }
 }
+
+#[cfg(test)]
+#[path = "explain_tests.rs"]
+mod tests;
