@@ -5,6 +5,18 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::server::McpServer;
+
+/// A server as messages name it: `` `id` ``, or `` `id` (prefix) `` when it has an alias
+/// or name, so that UUID ids stay recognisable.
+pub(crate) fn named(server: &McpServer) -> String {
+    if server.prefix() == server.id().as_str() {
+        format!("`{}`", server.id())
+    } else {
+        format!("`{}` ({})", server.id(), server.prefix())
+    }
+}
+
 /// How much a diagnostic matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

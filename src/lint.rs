@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::diagnostic::{Diagnostic, LintCode};
+use crate::diagnostic::{Diagnostic, LintCode, named};
 use crate::groups::AccessGroups;
 use crate::permission::ObjectPermission;
 use crate::reason::{groups_path, quote, servers_path, tools_path};
@@ -124,15 +124,8 @@ impl<'a> Linter<'a> {
         }
     }
 
-    /// A server as messages name it: `` `id` ``, or `` `id` (prefix) `` when it has an
-    /// alias or name.
     fn id(&self, index: u32) -> String {
-        let server = &self.registry.entry(index).server;
-        if server.prefix() == server.id().as_str() {
-            format!("`{}`", server.id())
-        } else {
-            format!("`{}` ({})", server.id(), server.prefix())
-        }
+        named(&self.registry.entry(index).server)
     }
 
     fn ids(&self, indices: &[u32]) -> String {

@@ -1,6 +1,6 @@
 //! Registry diagnostics: names that collide, and server lists the semantics read apart.
 
-use crate::diagnostic::{Diagnostic, LintCode};
+use crate::diagnostic::{Diagnostic, LintCode, named};
 use crate::lint::Linter;
 use crate::resolution::DEFAULT_SEPARATOR;
 use crate::server::McpServer;
@@ -51,17 +51,17 @@ impl Linter<'_> {
                     .iter()
                     .take(at)
                     .filter(|other| names(other).any(|(_, v)| v == value))
-                    .map(|other| format!("`{}`", other.id()))
+                    .map(|other| named(other))
                     .collect();
                 if !earlier.is_empty() {
                     out.push(Diagnostic::new(
                         LintCode::SharedName,
                         path.clone(),
                         format!(
-                            "{field} `{value}` of server `{}` is also borne by {}: a reference \
+                            "{field} `{value}` of server {} is also borne by {}: a reference \
                              to it grants all of them, and a call naming its server `{value}` \
                              is denied",
-                            server.id(),
+                            named(server),
                             earlier.join(", ")
                         ),
                     ));
@@ -71,10 +71,10 @@ impl Linter<'_> {
                         LintCode::NameIsAccessGroup,
                         path,
                         format!(
-                            "{field} `{value}` of server `{}` is also an access group's name \
+                            "{field} `{value}` of server {} is also an access group's name \
                              (LiteLLM #14536): requesting `{value}` also picks every server \
                              of the group",
-                            server.id()
+                            named(server)
                         ),
                     ));
                 }
@@ -84,10 +84,10 @@ impl Linter<'_> {
                     LintCode::AllowAndDenyLists,
                     format!("servers[{at}].disallowed_tools"),
                     format!(
-                        "server `{}` has both allowed_tools and disallowed_tools: under \
+                        "server {} has both allowed_tools and disallowed_tools: under \
                          LiteLLM semantics a call ignores disallowed_tools, so a tool on both \
                          lists is hidden from listing yet callable",
-                        server.id()
+                        named(server)
                     ),
                 ));
             }
@@ -121,14 +121,14 @@ fn prefix_overlaps(servers: &[&McpServer], out: &mut Vec<Diagnostic>) {
                         LintCode::PrefixOverlap,
                         format!("servers[{long_at}].{field}"),
                         format!(
-                            "prefix `{long_prefix}` of server `{}` begins with prefix \
-                             `{short_prefix}` of server `{}` and `{DEFAULT_SEPARATOR}`: \
-                             `{long_prefix}{DEFAULT_SEPARATOR}x` always routes to `{}`, \
-                             never to tool `{rest}{DEFAULT_SEPARATOR}x` of `{}`",
-                            long_server.id(),
-                            short_server.id(),
-                            long_server.id(),
-                            short_server.id()
+                            "prefix `{long_prefix}` of server {} begins with prefix \
+                             `{short_prefix}` of server {} and `{DEFAULT_SEPARATOR}`: \
+                             `{long_prefix}{DEFAULT_SEPARATOR}x` always routes to {}, \
+                             never to tool `{rest}{DEFAULT_SEPARATOR}x` of {}",
+                            named(long_server),
+                            named(short_server),
+                            named(long_server),
+                            named(short_server)
                         ),
                     ));
                     continue 'pairs;
