@@ -1,5 +1,7 @@
 //! Registry diagnostics: names that collide, and server lists the semantics read apart.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::diagnostic::{Diagnostic, LintCode, named};
 use crate::lint::Linter;
 use crate::resolution::DEFAULT_SEPARATOR;
@@ -32,12 +34,20 @@ impl Linter<'_> {
     pub fn registry(&self) -> Vec<Diagnostic> {
         let servers: Vec<&McpServer> = self.registry.servers().collect();
         let mut out = Vec::new();
-        let mut groups: Vec<&str> = servers
+        let groups: HashSet<&str> = servers
             .iter()
             .flat_map(|s| s.access_groups().iter().map(String::as_str))
             .collect();
-        groups.sort_unstable();
-        groups.dedup();
+        // Name -> the servers that bear it, in registry order, each once.
+        let mut bearers: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (at, server) in servers.iter().enumerate() {
+            for (_, value) in names(server) {
+                let list = bearers.entry(value).or_default();
+                if list.last() != Some(&at) {
+                    list.push(at);
+                }
+            }
+        }
 
         for (at, server) in servers.iter().enumerate() {
             let mut seen_values: Vec<&str> = Vec::new();
@@ -47,12 +57,10 @@ impl Linter<'_> {
                 }
                 seen_values.push(value);
                 let path = format!("servers[{at}].{field}");
-                let earlier: Vec<String> = servers
-                    .iter()
-                    .take(at)
-                    .filter(|other| names(other).any(|(_, v)| v == value))
-                    .map(|other| named(other))
-                    .collect();
+                let earlier: Vec<usize> = bearers
+                    .get(value)
+                    .map(|list| list.iter().copied().take_while(|&i| i < at).collect())
+                    .unwrap_or_default();
                 if !earlier.is_empty() {
                     out.push(Diagnostic::new(
                         LintCode::SharedName,
@@ -62,11 +70,11 @@ impl Linter<'_> {
                              to it grants all of them, and a call naming its server `{value}` \
                              is denied",
                             named(server),
-                            earlier.join(", ")
+                            listing(&servers, &earlier)
                         ),
                     ));
                 }
-                if groups.binary_search(&value).is_ok() {
+                if groups.contains(value) {
                     out.push(Diagnostic::new(
                         LintCode::NameIsAccessGroup,
                         path,
@@ -97,26 +105,52 @@ impl Linter<'_> {
     }
 }
 
+/// At most three servers by name, then how many more.
+fn listing(servers: &[&McpServer], indices: &[usize]) -> String {
+    const SHOWN: usize = 3;
+    let mut names: Vec<String> = indices
+        .iter()
+        .take(SHOWN)
+        .filter_map(|&i| servers.get(i).map(|s| named(s)))
+        .collect();
+    if indices.len() > SHOWN {
+        names.push(format!("{} more", indices.len() - SHOWN));
+    }
+    names.join(", ")
+}
+
+/// For every prefix spelling `p` of a server and every `-` in it, looks the part before
+/// the `-` up among the other servers' spellings: one hash lookup per separator, so the
+/// cost grows with the registry, not with its square.
 fn prefix_overlaps(servers: &[&McpServer], out: &mut Vec<Diagnostic>) {
     let spelled: Vec<Vec<(&'static str, String)>> = servers.iter().map(|s| prefixes(s)).collect();
+    let mut by_spelling: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (at, spellings) in spelled.iter().enumerate() {
+        for (_, spelling) in spellings {
+            by_spelling.entry(spelling.as_str()).or_default().push(at);
+        }
+    }
     for (long_at, long) in spelled.iter().enumerate() {
-        'pairs: for (short_at, short) in spelled.iter().enumerate() {
-            if short_at == long_at {
-                continue;
-            }
-            for (field, long_prefix) in long {
-                for (_, short_prefix) in short {
-                    let Some(rest) = long_prefix
-                        .strip_prefix(short_prefix.as_str())
-                        .and_then(|r| r.strip_prefix(DEFAULT_SEPARATOR))
-                    else {
+        let mut reported: Vec<usize> = Vec::new();
+        for (field, long_prefix) in long {
+            for (split, _) in long_prefix.match_indices(DEFAULT_SEPARATOR) {
+                let (Some(short_prefix), Some(rest)) = (
+                    long_prefix.get(..split),
+                    long_prefix.get(split + DEFAULT_SEPARATOR.len()..),
+                ) else {
+                    continue;
+                };
+                let shorts = by_spelling.get(short_prefix).map_or(&[][..], Vec::as_slice);
+                for &short_at in shorts {
+                    if short_at == long_at || reported.contains(&short_at) {
                         continue;
-                    };
+                    }
                     let (Some(long_server), Some(short_server)) =
                         (servers.get(long_at), servers.get(short_at))
                     else {
                         continue;
                     };
+                    reported.push(short_at);
                     out.push(Diagnostic::new(
                         LintCode::PrefixOverlap,
                         format!("servers[{long_at}].{field}"),
@@ -131,7 +165,6 @@ fn prefix_overlaps(servers: &[&McpServer], out: &mut Vec<Diagnostic>) {
                             named(short_server)
                         ),
                     ));
-                    continue 'pairs;
                 }
             }
         }

@@ -82,3 +82,19 @@ fn server_with_both_tool_lists_is_reported() {
     ]);
     assert!(one.is_empty(), "{one:?}");
 }
+
+#[test]
+fn many_bearers_of_one_name_are_listed_briefly() {
+    let d = lint(
+        (0..5)
+            .map(|i| McpServer::new(format!("s{i}")).with_name("files"))
+            .collect(),
+    );
+    assert_eq!(d.len(), 4);
+    assert!(
+        d[3].message()
+            .contains("borne by `s0` (files), `s1` (files), `s2` (files), 1 more"),
+        "{}",
+        d[3]
+    );
+}
