@@ -184,5 +184,5 @@ fn explanations_agree_with_default_vectors() {
 
 #[test]
 fn explanations_agree_with_litellm_vectors() {
-    check_dir("vectors-litellm", 160);
+    check_dir("vectors-litellm", 169);
 }
