@@ -68,6 +68,8 @@ impl ServerRegistry {
 
 /// What a permission grants, entry by entry: (server, path of the entry).
 struct Grants {
+    /// Whether the permission declares servers without its tool permissions.
+    declares: bool,
     all: bool,
     direct: Vec<(u32, String)>,
     by_tools: Vec<(u32, String)>,
@@ -138,6 +140,7 @@ impl<'a> Linter<'a> {
 
     fn grants(&self, level: Level, permission: &ObjectPermission) -> Grants {
         let mut grants = Grants {
+            declares: permission.declares(false),
             all: false,
             direct: Vec::new(),
             by_tools: Vec::new(),
@@ -341,11 +344,14 @@ impl<'a> Linter<'a> {
         if level == Level::EndUser || self.registry.entry(index).server.is_allow_all_keys() {
             return;
         }
-        // A key that declares nothing inherits its team's servers; its tool lists then
-        // restrict those.
-        let inherits = level == Level::Key && grants.direct.is_empty();
-        if inherits && team.is_some_and(|t| t.contains(index)) {
-            return;
+        // A level that declares no servers only restricts tools: a team's lists then apply
+        // to whatever its keys declare, and a key inherits its team's servers.
+        if !grants.declares {
+            match level {
+                Level::Team => return,
+                Level::Key if team.is_some_and(|t| t.contains(index)) => return,
+                _ => {}
+            }
         }
         out.push(Diagnostic::new(
             LintCode::ToolPermissionDoesNotGrant,

@@ -220,6 +220,28 @@ fn tool_permission_that_does_not_grant_is_reported_when_the_setting_is_off() {
             .permission(Level::Key, &inheriting, Some(&team))
             .is_empty()
     );
+    // A key whose only reference is stale does not inherit: the entry restricts nothing
+    // it can see.
+    let stale = ObjectPermission::new()
+        .with_servers(["deleted-id"])
+        .with_tool_permission("gh", ["create_issue"]);
+    assert_eq!(
+        codes(&linter.permission(Level::Key, &stale, Some(&team))),
+        [
+            LintCode::UnknownReference,
+            LintCode::ToolPermissionDoesNotGrant
+        ]
+    );
+    // A team that declares no servers restricts the tools of whatever its keys declare.
+    let tools_only = ObjectPermission::new().with_tool_permission("gh", ["create_issue"]);
+    assert!(linter.permission(Level::Team, &tools_only, None).is_empty());
+    let declaring = ObjectPermission::new()
+        .with_servers(["jira"])
+        .with_tool_permission("gh", ["create_issue"]);
+    assert_eq!(
+        codes(&linter.permission(Level::Team, &declaring, None)),
+        [LintCode::ToolPermissionDoesNotGrant]
+    );
     // And with the setting on the entry grants: the other code applies.
     assert!(!has(
         Level::Key,
