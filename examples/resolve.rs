@@ -2,8 +2,13 @@
 //!
 //! ```text
 //! cargo run --example resolve -- scenario.json
+//! cargo run --example resolve -- --explain --lint scenario.json
 //! cargo run --example resolve -- --check tests/vectors/*.json
 //! ```
+//!
+//! `--explain` adds an `explain` member (why each server is visible or not, and why each
+//! call is decided as it is); `--lint` adds a `diagnostics` member (the linter's findings
+//! for the registry and each permission). The other members are unchanged.
 //!
 //! With `--check`, every file is a test vector: it is run and compared with its `expect`
 //! member, and the last line says how many passed and failed. An invalid scenario prints
@@ -12,7 +17,7 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use mcp_authz::scenario::{check_vector, run_json};
+use mcp_authz::scenario::{OutputOptions, check_vector, run_json_with};
 
 fn read(path: &str) -> Result<String, String> {
     if path == "-" {
@@ -46,12 +51,24 @@ fn check(paths: &[String]) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut options = OutputOptions::default();
+    args.retain(|arg| match arg.as_str() {
+        "--explain" => {
+            options.explain = true;
+            false
+        }
+        "--lint" => {
+            options.lint = true;
+            false
+        }
+        _ => true,
+    });
     match args.as_slice() {
         [flag, paths @ ..] if flag == "--check" => check(paths),
         [path] => {
             let output = match read(path) {
-                Ok(text) => run_json(&text),
+                Ok(text) => run_json_with(&text, options),
                 Err(message) => serde_json::json!({"error": {"message": message}}),
             };
             println!("{output:#}");
@@ -62,7 +79,10 @@ fn main() -> ExitCode {
             }
         }
         _ => {
-            eprintln!("usage: resolve FILE | resolve - | resolve --check FILE...");
+            eprintln!(
+                "usage: resolve [--explain] [--lint] FILE | resolve [--explain] [--lint] - | \
+                 resolve --check FILE..."
+            );
             ExitCode::from(2)
         }
     }

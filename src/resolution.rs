@@ -267,6 +267,15 @@ impl<'a> Resolution<'a> {
         self.visible_ref(server).ok().map(|v| &v.scope)
     }
 
+    /// The tool scope calls to the visible server a reference names are decided by. Under
+    /// [`Semantics::Default`] it is [`Resolution::tool_scope`]; under
+    /// [`Semantics::LiteLlm`] it can allow more (a call ignores `disallowed_tools` under a
+    /// non-empty `allowed_tools`).
+    #[must_use]
+    pub fn call_scope(&self, server: &str) -> Option<&ToolScope<'a>> {
+        self.visible_ref(server).ok().map(Visible::call_scope)
+    }
+
     /// Decides a call to bare tool `tool` on the server a reference names.
     #[must_use]
     pub fn decide_call(&self, server: &str, tool: &str) -> CallDecision {

@@ -18,6 +18,7 @@ use crate::permission::ObjectPermission;
 use crate::registry::ServerRegistry;
 use crate::request::{Request, Semantics, Settings};
 use crate::resolution::Resolution;
+use crate::resolve::Level;
 use crate::server::McpServer;
 
 /// One call to decide: by server reference and bare tool, or by prefixed name.
@@ -125,7 +126,70 @@ impl Scenario {
     /// # Errors
     /// The servers do not form a valid registry.
     pub fn run(&self) -> Result<Value, RegistryError> {
-        self.with_resolution(|_, _, resolution| self.output(resolution))
+        self.run_with(OutputOptions::default())
+    }
+
+    /// [`Scenario::run`], with the extra members `options` ask for.
+    ///
+    /// # Errors
+    /// The servers do not form a valid registry.
+    pub fn run_with(&self, options: OutputOptions) -> Result<Value, RegistryError> {
+        self.with_resolution(|registry, request, resolution| {
+            let mut out = self.output(resolution);
+            if let Value::Object(members) = &mut out {
+                if options.explain {
+                    members.insert("explain".into(), self.explain_output(registry, request));
+                }
+                if options.lint {
+                    members.insert("diagnostics".into(), self.diagnostics(registry));
+                }
+            }
+            out
+        })
+    }
+
+    /// The `explain` member: the explanation of every server, and of every call.
+    fn explain_output(&self, registry: &ServerRegistry, request: &Request<'_>) -> Value {
+        let explanation = registry.explain(request);
+        let mut out = serde_json::to_value(&explanation).unwrap_or(Value::Null);
+        if let (Value::Object(members), false) = (&mut out, self.calls.is_empty()) {
+            let calls: Vec<Value> = self
+                .calls
+                .iter()
+                .map(|call| {
+                    let explained = match call {
+                        ScenarioCall::Tool { server, tool } => explanation.tool(server, tool),
+                        ScenarioCall::Prefixed { name } => explanation.prefixed_tool(name),
+                    };
+                    serde_json::to_value(&explained).unwrap_or(Value::Null)
+                })
+                .collect();
+            members.insert("calls".into(), Value::Array(calls));
+        }
+        out
+    }
+
+    /// The `diagnostics` member: the registry's, then the key's (against its team), the
+    /// team's and the end user's.
+    fn diagnostics(&self, registry: &ServerRegistry) -> Value {
+        let mut linter = registry
+            .linter()
+            .settings(self.settings)
+            .semantics(self.semantics);
+        if let Some(groups) = &self.access_groups {
+            linter = linter.access_groups(groups);
+        }
+        let mut all = linter.registry();
+        if let Some(key) = &self.key {
+            all.extend(linter.permission(Level::Key, key, self.team.as_ref()));
+        }
+        if let Some(team) = &self.team {
+            all.extend(linter.permission(Level::Team, team, None));
+        }
+        if let Some(end_user) = &self.end_user {
+            all.extend(linter.permission(Level::EndUser, end_user, None));
+        }
+        serde_json::to_value(&all).unwrap_or(Value::Null)
     }
 
     /// The output document for a resolution of this scenario.
@@ -217,11 +281,28 @@ pub fn error_output(error: &dyn std::error::Error) -> Value {
     json!({"error": {"message": error.to_string()}})
 }
 
+/// Extra members of the output document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OutputOptions {
+    /// Add `explain`: why each server is visible or not, and why each call is decided as
+    /// it is (see [`Explanation`](crate::Explanation)).
+    pub explain: bool,
+    /// Add `diagnostics`: the linter's findings for the registry and each permission.
+    pub lint: bool,
+}
+
 /// Runs scenario text end to end: the output document, or the error document.
 #[must_use]
 pub fn run_json(text: &str) -> Value {
+    run_json_with(text, OutputOptions::default())
+}
+
+/// [`run_json`], with the extra members `options` ask for.
+#[must_use]
+pub fn run_json_with(text: &str, options: OutputOptions) -> Value {
     match Scenario::from_json(text) {
-        Ok(scenario) => match scenario.run() {
+        Ok(scenario) => match scenario.run_with(options) {
             Ok(output) => output,
             Err(e) => error_output(&e),
         },
@@ -405,6 +486,31 @@ mod tests {
         );
         let e = Scenario::from_json(r#"{"admin": false}"#).unwrap_err();
         assert!(e.to_string().contains("missing field `servers`"), "{e}");
+    }
+
+    #[test]
+    fn explain_and_lint_add_members_and_change_no_other() {
+        let text = r#"{"servers": [{"server_id": "srv-a", "alias": "gh"},
+                                    {"server_id": "srv-b", "alias": "jira"}],
+                       "key": {"mcp_servers": ["gh", "gone"]},
+                       "team": {"mcp_servers": ["srv-a"]},
+                       "calls": [{"server": "jira", "tool": "t"}, {"name": "gh-t"}]}"#;
+        let plain = run_json(text);
+        let options = OutputOptions {
+            explain: true,
+            lint: true,
+        };
+        let mut rich = run_json_with(text, options);
+        let explain = rich.as_object_mut().unwrap().remove("explain").unwrap();
+        let diagnostics = rich.as_object_mut().unwrap().remove("diagnostics").unwrap();
+        assert_eq!(rich, plain);
+        assert_eq!(explain["servers"][0]["visible"], true);
+        assert_eq!(explain["servers"][1]["reasons"][0]["code"], "not_granted");
+        assert_eq!(explain["calls"][0]["decision"], "server_not_visible");
+        assert_eq!(explain["calls"][1]["allowed"], true);
+        assert_eq!(diagnostics[0]["code"], "unknown_reference");
+        assert_eq!(diagnostics[0]["path"], "key.mcp_servers[1]");
+        assert!(plain.get("explain").is_none() && plain.get("diagnostics").is_none());
     }
 
     #[test]

@@ -33,16 +33,25 @@ impl SortedNames {
     }
 }
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 enum Repr<'a> {
     Registry(&'a SortedNames),
     Owned(Vec<&'a str>),
 }
 
 /// A set of tool names, sorted and without repeats; it borrows from the registry or the
-/// permissions it was computed from.
-#[derive(Clone, PartialEq, Eq)]
+/// permissions it was computed from. Two sets are equal when they hold the same names,
+/// wherever they borrow them from.
+#[derive(Clone)]
 pub struct ToolSet<'a>(Repr<'a>);
+
+impl PartialEq for ToolSet<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for ToolSet<'_> {}
 
 impl<'a> ToolSet<'a> {
     pub(crate) fn registry(names: &'a SortedNames) -> Self {
@@ -194,6 +203,16 @@ mod tests {
         assert!(ToolScope::All.allows(""));
         assert!(ToolScope::Only(ToolSet::from_sorted(vec![])).is_none());
         assert!(!only.is_none());
+    }
+
+    #[test]
+    fn sets_with_the_same_names_are_equal_wherever_they_borrow_from() {
+        let names = SortedNames::new(vec!["a".into(), "b".into()]);
+        assert_eq!(
+            ToolSet::registry(&names),
+            ToolSet::from_sorted(vec!["a", "b"])
+        );
+        assert_ne!(ToolSet::registry(&names), ToolSet::from_sorted(vec!["a"]));
     }
 
     #[test]

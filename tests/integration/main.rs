@@ -10,4 +10,6 @@
 
 mod api;
 mod autotraits;
+mod explain;
+mod export;
 mod vectors;

@@ -1,0 +1,240 @@
+//! Lint diagnostics: a stable code, a severity, the path of the offending entry and a
+//! message.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::server::McpServer;
+
+/// A server as messages name it: `` `id` ``, or `` `id` (prefix) `` when it has an alias
+/// or name, so that UUID ids stay recognisable.
+pub(crate) fn named(server: &McpServer) -> String {
+    if server.prefix() == server.id().as_str() {
+        format!("`{}`", server.id())
+    } else {
+        format!("`{}` ({})", server.id(), server.prefix())
+    }
+}
+
+/// How much a diagnostic matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Severity {
+    /// Worth knowing; may well be intended.
+    Info,
+    /// Likely not what the writer meant, or a hazard for the next edit.
+    Warning,
+    /// The entry cannot do what it says: it grants nothing, or its grant is dropped.
+    Error,
+}
+
+impl Severity {
+    /// `info`, `warning` or `error`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a diagnostic is about. Each code has a fixed severity ([`LintCode::severity`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LintCode {
+    /// A server reference (in `mcp_servers` or as an `mcp_tool_permissions` key) matches
+    /// no server, typically the id of a deleted server. It grants nothing, yet it makes
+    /// its level declare: a key with only stale references no longer inherits its team.
+    UnknownReference,
+    /// An `mcp_access_groups` entry names a group with no member server.
+    EmptyAccessGroup,
+    /// A reference matches several servers (a shared alias or server name): it grants all
+    /// of them, and a call that names its server this way is denied.
+    AmbiguousReference,
+    /// A server is granted only through `mcp_tool_permissions` (the LiteLLM #33397
+    /// hazard): removing it from `mcp_servers` will not revoke it.
+    GrantedOnlyByToolPermissions,
+    /// With `tool_permissions_grant_servers` off, an `mcp_tool_permissions` entry names a
+    /// server that this permission (and, for a key, its team) does not grant: the entry
+    /// only restricts tools of a server the caller cannot see.
+    ToolPermissionDoesNotGrant,
+    /// A key grants a server its team does not grant; the team is the key's ceiling, so
+    /// the grant is dropped.
+    OutsideTeam,
+    /// `{server: []}`: the server stays visible with no tool, so every call to it is
+    /// denied.
+    EmptyToolList,
+    /// A tool in an `mcp_tool_permissions` list that the server's own `allowed_tools` or
+    /// `disallowed_tools` make unusable.
+    UnusableTool,
+    /// A tool list holds `"*"` and names: `"*"` makes the list unrestricted, so the names
+    /// do nothing.
+    WildcardWithNames,
+    /// A sentinel (`no-mcp-servers` on a key, `all-proxy-mcpservers` on a team) shares its
+    /// list with other entries, which then have no effect.
+    SentinelWithEntries,
+    /// Registry: two servers share an alias or server name.
+    SharedName,
+    /// Registry: an alias or server name equals an access-group name (LiteLLM #14536): a
+    /// requested name then also picks the whole group.
+    NameIsAccessGroup,
+    /// Registry: one server's tool-name prefix followed by the separator begins another
+    /// server's prefix, so some prefixed names can only ever reach the longer one.
+    PrefixOverlap,
+    /// Registry: a server has both `allowed_tools` and `disallowed_tools`; under LiteLLM
+    /// semantics a call ignores the denylist, so listing and calling disagree.
+    AllowAndDenyLists,
+}
+
+impl LintCode {
+    /// The stable snake-case code (`unknown_reference`, `outside_team`, ...).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnknownReference => "unknown_reference",
+            Self::EmptyAccessGroup => "empty_access_group",
+            Self::AmbiguousReference => "ambiguous_reference",
+            Self::GrantedOnlyByToolPermissions => "granted_only_by_tool_permissions",
+            Self::ToolPermissionDoesNotGrant => "tool_permission_does_not_grant",
+            Self::OutsideTeam => "outside_team",
+            Self::EmptyToolList => "empty_tool_list",
+            Self::UnusableTool => "unusable_tool",
+            Self::WildcardWithNames => "wildcard_with_names",
+            Self::SentinelWithEntries => "sentinel_with_entries",
+            Self::SharedName => "shared_name",
+            Self::NameIsAccessGroup => "name_is_access_group",
+            Self::PrefixOverlap => "prefix_overlap",
+            Self::AllowAndDenyLists => "allow_and_deny_lists",
+        }
+    }
+
+    /// The severity of every diagnostic with this code.
+    #[must_use]
+    pub fn severity(self) -> Severity {
+        match self {
+            Self::UnknownReference | Self::EmptyAccessGroup | Self::OutsideTeam => Severity::Error,
+            Self::AmbiguousReference
+            | Self::GrantedOnlyByToolPermissions
+            | Self::ToolPermissionDoesNotGrant
+            | Self::UnusableTool
+            | Self::WildcardWithNames
+            | Self::SentinelWithEntries
+            | Self::SharedName
+            | Self::NameIsAccessGroup
+            | Self::PrefixOverlap => Severity::Warning,
+            Self::EmptyToolList | Self::AllowAndDenyLists => Severity::Info,
+        }
+    }
+}
+
+impl fmt::Display for LintCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One finding of the linter.
+///
+/// Serialized as `{"code", "severity", "path", "message"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Diagnostic {
+    code: LintCode,
+    severity: Severity,
+    path: String,
+    message: String,
+}
+
+impl Diagnostic {
+    pub(crate) fn new(code: LintCode, path: String, message: String) -> Self {
+        Self {
+            code,
+            severity: code.severity(),
+            path,
+            message,
+        }
+    }
+
+    /// The code.
+    #[must_use]
+    pub fn code(&self) -> LintCode {
+        self.code
+    }
+
+    /// The severity.
+    #[must_use]
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// Where: a permission path (`key.mcp_tool_permissions["gh"][1]`) or a registry path
+    /// (`servers[2].alias`).
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What is wrong and what follows from it.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// `{severity} [{code}] {path}: {message}`.
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} [{}] {}: {}",
+            self.severity, self.code, self.path, self.message
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_their_names() {
+        for code in [
+            LintCode::UnknownReference,
+            LintCode::GrantedOnlyByToolPermissions,
+            LintCode::NameIsAccessGroup,
+        ] {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::Value::from(code.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn diagnostics_print_on_one_line() {
+        let d = Diagnostic::new(
+            LintCode::OutsideTeam,
+            "key.mcp_servers[0]".into(),
+            "grants `jira`".into(),
+        );
+        assert_eq!(
+            d.to_string(),
+            "error [outside_team] key.mcp_servers[0]: grants `jira`"
+        );
+        assert_eq!(
+            serde_json::to_value(&d).unwrap(),
+            serde_json::json!({"code": "outside_team", "severity": "error",
+                               "path": "key.mcp_servers[0]", "message": "grants `jira`"})
+        );
+    }
+}
