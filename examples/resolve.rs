@@ -14,7 +14,7 @@
 //! member, and the last line says how many passed and failed. An invalid scenario prints
 //! `{"error": {"message": ...}}` and exits with status 2.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use mcp_authz::scenario::{OutputOptions, check_vector, run_json_with};
@@ -31,6 +31,11 @@ fn read(path: &str) -> Result<String, String> {
     }
 }
 
+/// Prints a line; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn emit(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
 fn check(paths: &[String]) -> ExitCode {
     let (mut passed, mut failed) = (0, 0);
     for path in paths {
@@ -38,11 +43,11 @@ fn check(paths: &[String]) -> ExitCode {
             Ok(()) => passed += 1,
             Err(why) => {
                 failed += 1;
-                println!("FAIL {path}: {why}");
+                emit(format_args!("FAIL {path}: {why}"));
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    emit(format_args!("{passed} passed, {failed} failed"));
     if failed == 0 && passed > 0 {
         ExitCode::SUCCESS
     } else {
@@ -71,7 +76,7 @@ fn main() -> ExitCode {
                 Ok(text) => run_json_with(&text, options),
                 Err(message) => serde_json::json!({"error": {"message": message}}),
             };
-            println!("{output:#}");
+            emit(format_args!("{output:#}"));
             if output.get("error").is_some() {
                 ExitCode::from(2)
             } else {

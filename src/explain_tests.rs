@@ -320,14 +320,3 @@ fn explanations_serialize_with_codes_and_messages() {
     assert_eq!(tool["decision"], "allowed");
     assert_eq!(tool["reasons"][0]["code"], "no_tool_restriction");
 }
-
-#[test]
-fn explanations_are_send_and_sync() {
-    fn check<T: Send + Sync>() {}
-    check::<Explanation<'_>>();
-    check::<ServerExplanation<'_>>();
-    check::<crate::ToolExplanation<'_>>();
-    check::<Reason>();
-    check::<crate::Diagnostic>();
-    check::<crate::ResolutionDiff<'_>>();
-}
