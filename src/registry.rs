@@ -39,6 +39,40 @@ impl Members {
     }
 }
 
+type IdMap = HashMap<Box<str>, u32, FxBuild>;
+type UuidMap = HashMap<Uuid, u32, FxBuild>;
+
+/// What a reference string names (SPEC "Name resolution").
+#[derive(Debug, Clone)]
+pub(crate) enum Named {
+    /// The string is this server's id. An alias or name that equals an id can only be
+    /// that same server's (the registry refuses the others), so the id answers alone.
+    Id(u32),
+    /// The string is no server's id; these servers bear it as alias or name.
+    Names(Members),
+}
+
+impl Named {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Self::Id(i) => std::slice::from_ref(i),
+            Self::Names(m) => m.as_slice(),
+        }
+    }
+}
+
+fn add_name(by_ref: &mut HashMap<Box<str>, Named, FxBuild>, value: &str, index: u32) {
+    // INVARIANT: validation refused an alias or name that is another server's id, so a
+    // value that is an id here is this server's own.
+    match by_ref.get_mut(value) {
+        Some(Named::Id(_)) => {}
+        Some(Named::Names(members)) => members.add(index),
+        None => {
+            by_ref.insert(value.into(), Named::Names(Members::One(index)));
+        }
+    }
+}
+
 fn add_member<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Members, FxBuild>, key: K, index: u32) {
     map.entry(key)
         .and_modify(|m| m.add(index))
@@ -97,9 +131,10 @@ fn expand(spellings: &[String], list: &[String]) -> SortedNames {
 #[derive(Debug)]
 pub struct ServerRegistry {
     pub(crate) entries: Vec<Entry>,
-    by_id: HashMap<Box<str>, u32, FxBuild>,
+    /// Every id, alias and server name, to what it names as a reference: one probe
+    /// resolves a reference.
+    by_ref: HashMap<Box<str>, Named, FxBuild>,
     by_uuid: HashMap<Uuid, u32, FxBuild>,
-    by_name: HashMap<Box<str>, Members, FxBuild>,
     by_caseless: FxIndexMap<Caseless, Members>,
     by_prefix: HashMap<Box<str>, Members, FxBuild>,
     pub(crate) by_group: HashMap<Box<str>, Members, FxBuild>,
@@ -117,61 +152,12 @@ impl ServerRegistry {
     pub fn new(servers: impl IntoIterator<Item = McpServer>) -> Result<Self, RegistryError> {
         let servers: Vec<McpServer> = servers.into_iter().collect();
         let n = servers.len();
-        let mut problems = Vec::new();
-        let mut by_id: HashMap<Box<str>, u32, FxBuild> = HashMap::default();
-        let mut by_uuid: HashMap<Uuid, u32, FxBuild> = HashMap::default();
-        by_id.reserve(n);
+        let (by_id, by_uuid) = validate(&servers)?;
 
-        for (i, server) in servers.iter().enumerate() {
-            let Ok(index) = u32::try_from(i) else {
-                problems.push(RegistryProblem::TooManyServers { count: n });
-                break;
-            };
-            let id = server.id().as_str();
-            if id.is_empty() {
-                problems.push(RegistryProblem::EmptyServerId { position: i });
-                continue;
-            }
-            if by_id.contains_key(id) {
-                problems.push(RegistryProblem::DuplicateServerId { id: id.to_owned() });
-                continue;
-            }
-            if let Some(uuid) = parse_uuid(id) {
-                if let Some(&other) = by_uuid.get(&uuid) {
-                    problems.push(RegistryProblem::DuplicateUuid {
-                        id: id.to_owned(),
-                        other: id_at(&servers, other).to_owned(),
-                    });
-                    continue;
-                }
-                by_uuid.insert(uuid, index);
-            }
-            by_id.insert(id.into(), index);
-        }
-
-        // An alias or name that is another server's id would make references ambiguous.
-        for (index, server) in (0u32..).zip(&servers) {
-            for (field, value) in [("alias", server.alias()), ("server_name", server.name())] {
-                let Some(value) = value else { continue };
-                let other = by_id
-                    .get(value)
-                    .or_else(|| parse_uuid(value).and_then(|u| by_uuid.get(&u)));
-                if let Some(&other) = other.filter(|&&other| other != index) {
-                    problems.push(RegistryProblem::NameIsOtherServerId {
-                        field,
-                        value: value.to_owned(),
-                        server: server.id().to_string(),
-                        other: id_at(&servers, other).to_owned(),
-                    });
-                }
-            }
-        }
-
-        if !problems.is_empty() {
-            return Err(RegistryError::new(problems));
-        }
-
-        let mut by_name: HashMap<Box<str>, Members, FxBuild> = HashMap::default();
+        let mut by_ref: HashMap<Box<str>, Named, FxBuild> = by_id
+            .into_iter()
+            .map(|(id, index)| (id, Named::Id(index)))
+            .collect();
         let mut by_prefix: HashMap<Box<str>, Members, FxBuild> = HashMap::default();
         let mut by_group: HashMap<Box<str>, Members, FxBuild> = HashMap::default();
         let mut by_caseless: FxIndexMap<Caseless, Members> = FxIndexMap::default();
@@ -180,7 +166,7 @@ impl ServerRegistry {
 
         for (index, server) in (0u32..).zip(servers) {
             for value in [server.alias(), server.name()].into_iter().flatten() {
-                add_member(&mut by_name, value.into(), index);
+                add_name(&mut by_ref, value, index);
             }
             for key in [Some(server.id().as_str()), server.alias(), server.name()]
                 .into_iter()
@@ -213,9 +199,8 @@ impl ServerRegistry {
 
         Ok(Self {
             entries,
-            by_id,
+            by_ref,
             by_uuid,
-            by_name,
             by_caseless,
             by_prefix,
             by_group,
@@ -267,26 +252,31 @@ impl ServerRegistry {
     }
 
     pub(crate) fn id_index(&self, id: &str, uuids: bool) -> Option<u32> {
-        if let Some(&i) = self.by_id.get(id) {
-            return Some(i);
+        match self.by_ref.get(id) {
+            Some(&Named::Id(i)) => Some(i),
+            _ => self.uuid_index(id, uuids).copied(),
         }
+    }
+
+    /// The server whose id is the UUID `s` spells, when ids compare as UUIDs.
+    fn uuid_index(&self, s: &str, uuids: bool) -> Option<&u32> {
         if uuids && !self.by_uuid.is_empty() {
-            return parse_uuid(id).and_then(|u| self.by_uuid.get(&u).copied());
+            parse_uuid(s).and_then(|u| self.by_uuid.get(&u))
+        } else {
+            None
         }
-        None
     }
 
     /// Resolves a reference: the id's server, else the servers with that alias or name.
     pub(crate) fn lookup(&self, reference: &str, uuids: bool) -> &[u32] {
-        if let Some(i) = self.by_id.get(reference) {
-            return std::slice::from_ref(i);
+        match self.by_ref.get(reference) {
+            // A name that spells another server's id as a UUID is refused by the
+            // registry, so an exact hit answers under both semantics.
+            Some(named) => named.as_slice(),
+            None => self
+                .uuid_index(reference, uuids)
+                .map_or(&[], std::slice::from_ref),
         }
-        if uuids && !self.by_uuid.is_empty() {
-            if let Some(i) = parse_uuid(reference).and_then(|u| self.by_uuid.get(&u)) {
-                return std::slice::from_ref(i);
-            }
-        }
-        self.by_name.get(reference).map_or(&[], Members::as_slice)
     }
 
     /// Servers whose id, alias or name equals `name` ignoring ASCII case.
@@ -304,6 +294,66 @@ impl ServerRegistry {
     /// The registry's own members of `group`.
     pub(crate) fn group(&self, group: &str) -> &[u32] {
         self.by_group.get(group).map_or(&[], Members::as_slice)
+    }
+}
+
+/// The ids of servers by spelling and by UUID, or every problem that refuses them.
+fn validate(servers: &[McpServer]) -> Result<(IdMap, UuidMap), RegistryError> {
+    let n = servers.len();
+    let mut problems = Vec::new();
+    let mut by_id: HashMap<Box<str>, u32, FxBuild> = HashMap::default();
+    let mut by_uuid: HashMap<Uuid, u32, FxBuild> = HashMap::default();
+    by_id.reserve(n);
+
+    for (i, server) in servers.iter().enumerate() {
+        let Ok(index) = u32::try_from(i) else {
+            problems.push(RegistryProblem::TooManyServers { count: n });
+            break;
+        };
+        let id = server.id().as_str();
+        if id.is_empty() {
+            problems.push(RegistryProblem::EmptyServerId { position: i });
+            continue;
+        }
+        if by_id.contains_key(id) {
+            problems.push(RegistryProblem::DuplicateServerId { id: id.to_owned() });
+            continue;
+        }
+        if let Some(uuid) = parse_uuid(id) {
+            if let Some(&other) = by_uuid.get(&uuid) {
+                problems.push(RegistryProblem::DuplicateUuid {
+                    id: id.to_owned(),
+                    other: id_at(servers, other).to_owned(),
+                });
+                continue;
+            }
+            by_uuid.insert(uuid, index);
+        }
+        by_id.insert(id.into(), index);
+    }
+
+    // An alias or name that is another server's id would make references ambiguous.
+    for (index, server) in (0u32..).zip(servers) {
+        for (field, value) in [("alias", server.alias()), ("server_name", server.name())] {
+            let Some(value) = value else { continue };
+            let other = by_id
+                .get(value)
+                .or_else(|| parse_uuid(value).and_then(|u| by_uuid.get(&u)));
+            if let Some(&other) = other.filter(|&&other| other != index) {
+                problems.push(RegistryProblem::NameIsOtherServerId {
+                    field,
+                    value: value.to_owned(),
+                    server: server.id().to_string(),
+                    other: id_at(servers, other).to_owned(),
+                });
+            }
+        }
+    }
+
+    if problems.is_empty() {
+        Ok((by_id, by_uuid))
+    } else {
+        Err(RegistryError::new(problems))
     }
 }
 
