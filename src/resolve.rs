@@ -109,6 +109,17 @@ fn sort_dedup(v: &mut Vec<u32>) {
     v.dedup();
 }
 
+/// A level's resolved `mcp_tool_permissions`: (server, tools), sorted by server.
+type ToolLists<'a> = Vec<(u32, &'a [String])>;
+
+/// The tool lists of the key, the team and the end user.
+#[derive(Default)]
+struct LevelLists<'a> {
+    key: ToolLists<'a>,
+    team: ToolLists<'a>,
+    end_user: ToolLists<'a>,
+}
+
 /// The parts of a request every step needs.
 struct Ctx<'a, 'r> {
     registry: &'a ServerRegistry,
@@ -130,15 +141,16 @@ impl<'a> Ctx<'a, '_> {
         }
     }
 
-    /// What `permission` grants at `level`, or `None` when it declares nothing.
+    /// What `permission` grants at `level` (`None` when it declares nothing), and its
+    /// tool lists. One pass: a tool-permission key that grants is looked up once.
     fn level_grant<T: Trace<'a>>(
         &self,
         permission: &'a ObjectPermission,
         level: Level,
         trace: &mut T,
-    ) -> Option<Grant> {
+    ) -> (Option<Grant>, ToolLists<'a>) {
         if !permission.declares(self.tool_permissions_grant) {
-            return None;
+            return (None, self.tool_lists(Some(permission)));
         }
         let mut out = Vec::new();
         let mut all = false;
@@ -160,17 +172,26 @@ impl<'a> Ctx<'a, '_> {
                 trace.unmatched(level, Via::Group(group));
             }
         }
-        if self.tool_permissions_grant {
-            for (reference, _) in permission.tool_entries() {
+        let lists = if self.tool_permissions_grant {
+            let mut lists = Vec::new();
+            for (reference, tools) in permission.tool_entries() {
                 let via = Via::ToolPermission(reference);
+                let before = out.len();
                 self.add_reference(reference, level, via, &mut out, trace);
+                for &i in out.get(before..).unwrap_or_default() {
+                    lists.push((i, tools.as_slice()));
+                }
             }
-        }
+            lists.sort_by_key(|&(i, _)| i);
+            lists
+        } else {
+            self.tool_lists(Some(permission))
+        };
         if all {
-            return Some(Grant::All);
+            return (Some(Grant::All), lists);
         }
         sort_dedup(&mut out);
-        Some(Grant::Some(out))
+        (Some(Grant::Some(out)), lists)
     }
 
     fn add_reference<T: Trace<'a>>(
@@ -192,7 +213,7 @@ impl<'a> Ctx<'a, '_> {
     }
 
     /// A level's `mcp_tool_permissions`, resolved: (server, tools), sorted by server.
-    fn tool_lists(&self, permission: Option<&'a ObjectPermission>) -> Vec<(u32, &'a [String])> {
+    fn tool_lists(&self, permission: Option<&'a ObjectPermission>) -> ToolLists<'a> {
         let mut out = Vec::new();
         for (reference, tools) in permission
             .into_iter()
@@ -209,7 +230,7 @@ impl<'a> Ctx<'a, '_> {
 
 /// The tool lists one level has for one server (several entries can name it), merged by
 /// union. An empty slice: the level has no entry for the server.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Lists<'l, 'a>(&'l [(u32, &'a [String])]);
 
 impl<'l, 'a> Lists<'l, 'a> {
@@ -241,6 +262,29 @@ impl<'l, 'a> Lists<'l, 'a> {
         self.0
             .iter()
             .flat_map(|(_, l)| l.iter().map(String::as_str))
+    }
+}
+
+/// The level restrictions on one server: at most one per level, so they live on the
+/// stack.
+#[derive(Default)]
+struct Restrictions<'l, 'a> {
+    items: [Lists<'l, 'a>; 3],
+    len: usize,
+}
+
+impl<'l, 'a> Restrictions<'l, 'a> {
+    fn extend(&mut self, lists: impl IntoIterator<Item = Lists<'l, 'a>>) {
+        for l in lists {
+            if let Some(slot) = self.items.get_mut(self.len) {
+                *slot = l;
+                self.len += 1;
+            }
+        }
+    }
+
+    fn as_slice(&self) -> &[Lists<'l, 'a>] {
+        self.items.get(..self.len).unwrap_or_default()
     }
 }
 
@@ -307,8 +351,13 @@ impl ServerRegistry {
         }
 
         let admin_view = request.admin && request.key.is_none_or(|k| k.mcp_servers().is_none());
-        let base = if admin_view {
-            Grant::All
+        let (base, lists) = if admin_view {
+            let lists = LevelLists {
+                key: ctx.tool_lists(request.key),
+                team: ctx.tool_lists(request.team),
+                end_user: ctx.tool_lists(request.end_user.permission()),
+            };
+            (Grant::All, lists)
         } else {
             ctx.combine_levels(request, trace)
         };
@@ -338,65 +387,69 @@ impl ServerRegistry {
             }
         };
 
-        let key_lists = ctx.tool_lists(request.key);
-        let team_lists = ctx.tool_lists(request.team);
-        let end_user_lists = ctx.tool_lists(request.end_user.permission());
-        let visible = indices
-            .into_iter()
-            .map(|index| {
-                let entry = self.entry(index);
-                let key = Lists::for_server(&key_lists, index);
-                let team = Lists::for_server(&team_lists, index);
-                let end_user = Lists::for_server(&end_user_lists, index);
-                let mut restrictions: Vec<Lists<'_, 'a>> = Vec::new();
-                match semantics {
-                    Semantics::Default => {
-                        restrictions.extend(key.restriction());
-                        restrictions.extend(team.restriction());
-                    }
-                    Semantics::LiteLlm => {
-                        // A team's non-empty list is the ceiling and a key's non-empty
-                        // list narrows it; an empty team list counts as none, and an empty
-                        // key list counts only when the team has no non-empty list.
-                        let team = team.restriction().filter(|t| !t.is_empty_union());
-                        let key = key.restriction();
-                        match (team, key) {
-                            (Some(t), Some(k)) if !k.is_empty_union() => {
-                                restrictions.extend([t, k]);
-                            }
-                            (Some(t), _) => restrictions.push(t),
-                            (None, k) => restrictions.extend(k),
+        let mut visible = Vec::with_capacity(indices.len());
+        visible.extend(indices.into_iter().map(|index| {
+            let entry = self.entry(index);
+            let key = Lists::for_server(&lists.key, index);
+            let team = Lists::for_server(&lists.team, index);
+            let end_user = Lists::for_server(&lists.end_user, index);
+            let mut restrictions = Restrictions::default();
+            match semantics {
+                Semantics::Default => {
+                    restrictions.extend(key.restriction());
+                    restrictions.extend(team.restriction());
+                }
+                Semantics::LiteLlm => {
+                    // A team's non-empty list is the ceiling and a key's non-empty
+                    // list narrows it; an empty team list counts as none, and an empty
+                    // key list counts only when the team has no non-empty list.
+                    let team = team.restriction().filter(|t| !t.is_empty_union());
+                    let key = key.restriction();
+                    match (team, key) {
+                        (Some(t), Some(k)) if !k.is_empty_union() => {
+                            restrictions.extend([t, k]);
                         }
+                        (Some(t), _) => restrictions.extend(Some(t)),
+                        (None, k) => restrictions.extend(k),
                     }
                 }
-                restrictions.extend(end_user.restriction());
-                let list_scope = scope(entry, &restrictions, false);
-                let call_scope = (semantics == Semantics::LiteLlm
-                    && entry.allow.is_some()
-                    && !entry.deny.is_empty())
-                .then(|| scope(entry, &restrictions, true));
-                Visible {
-                    index,
-                    scope: list_scope,
-                    call_scope,
-                }
-            })
-            .collect();
+            }
+            restrictions.extend(end_user.restriction());
+            let list_scope = scope(entry, restrictions.as_slice(), false);
+            let call_scope = (semantics == Semantics::LiteLlm
+                && entry.allow.is_some()
+                && !entry.deny.is_empty())
+            .then(|| scope(entry, restrictions.as_slice(), true));
+            Visible {
+                index,
+                scope: list_scope,
+                call_scope,
+            }
+        }));
 
         Resolution::new(self, semantics, visible, requested)
     }
 }
 
 impl<'a> Ctx<'a, '_> {
-    /// SPEC 3.2: the key under the team's ceiling, then the end user.
-    fn combine_levels<T: Trace<'a>>(&self, request: &Request<'a>, trace: &mut T) -> Grant {
+    /// SPEC 3.2: the key under the team's ceiling, then the end user; and the levels'
+    /// tool lists, read in the same pass.
+    fn combine_levels<T: Trace<'a>>(
+        &self,
+        request: &Request<'a>,
+        trace: &mut T,
+    ) -> (Grant, LevelLists<'a>) {
         let ctx = self;
-        let team = request
-            .team
-            .and_then(|p| ctx.level_grant(p, Level::Team, trace));
-        let key = request
-            .key
-            .and_then(|p| ctx.level_grant(p, Level::Key, trace));
+        let mut lists = LevelLists::default();
+        let mut level =
+            |permission: Option<&'a ObjectPermission>, level, out: &mut ToolLists<'a>| {
+                let (grant, tool_lists) =
+                    permission.map_or((None, Vec::new()), |p| ctx.level_grant(p, level, trace));
+                *out = tool_lists;
+                grant
+            };
+        let team = level(request.team, Level::Team, &mut lists.team);
+        let key = level(request.key, Level::Key, &mut lists.key);
         let require_key = request.settings.require_key_mcp_access_defined;
         let mut base = match (team, key) {
             (Some(team), Some(key)) => key.intersect(&team),
@@ -406,7 +459,7 @@ impl<'a> Ctx<'a, '_> {
             (None, None) => Grant::Some(Vec::new()),
         };
         if let EndUser::Identified(end_user) = request.end_user {
-            match end_user.and_then(|p| ctx.level_grant(p, Level::EndUser, trace)) {
+            match level(end_user, Level::EndUser, &mut lists.end_user) {
                 Some(end_user) => base = base.intersect(&end_user),
                 None if request.settings.require_end_user_mcp_access_defined => {
                     base = Grant::Some(Vec::new());
@@ -414,7 +467,7 @@ impl<'a> Ctx<'a, '_> {
                 None => {}
             }
         }
-        base
+        (base, lists)
     }
 }
 
