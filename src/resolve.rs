@@ -109,6 +109,9 @@ fn sort_dedup(v: &mut Vec<u32>) {
     v.dedup();
 }
 
+/// Servers per access group that a level's grant reserves room for.
+const GROUP_ROOM: usize = 8;
+
 /// A level's resolved `mcp_tool_permissions`: (server, tools), sorted by server.
 type ToolLists<'a> = Vec<(u32, &'a [String])>;
 
@@ -152,7 +155,15 @@ impl<'a> Ctx<'a, '_> {
         if !permission.declares(self.tool_permissions_grant) {
             return (None, self.tool_lists(Some(permission)));
         }
-        let mut out = Vec::new();
+        // Room for the usual case (a reference names one server, a group a few, and the
+        // `allow_all_keys` servers join later), so the pass does not regrow.
+        let entries = permission.tool_entry_count();
+        let mut out = Vec::with_capacity(
+            permission.servers().len()
+                + GROUP_ROOM * permission.groups().len()
+                + entries
+                + self.registry.allow_all.len(),
+        );
         let mut all = false;
         for reference in permission.servers() {
             if level == Level::Team && reference == ALL_PROXY_MCP_SERVERS {
@@ -173,7 +184,7 @@ impl<'a> Ctx<'a, '_> {
             }
         }
         let lists = if self.tool_permissions_grant {
-            let mut lists = Vec::new();
+            let mut lists = Vec::with_capacity(entries);
             for (reference, tools) in permission.tool_entries() {
                 let via = Via::ToolPermission(reference);
                 let before = out.len();
@@ -214,7 +225,7 @@ impl<'a> Ctx<'a, '_> {
 
     /// A level's `mcp_tool_permissions`, resolved: (server, tools), sorted by server.
     fn tool_lists(&self, permission: Option<&'a ObjectPermission>) -> ToolLists<'a> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(permission.map_or(0, ObjectPermission::tool_entry_count));
         for (reference, tools) in permission
             .into_iter()
             .flat_map(ObjectPermission::tool_entries)
@@ -256,6 +267,11 @@ impl<'l, 'a> Lists<'l, 'a> {
 
     fn contains(self, tool: &str) -> bool {
         self.0.iter().any(|(_, l)| l.iter().any(|t| t == tool))
+    }
+
+    /// The number of tools, repeats included.
+    fn len(self) -> usize {
+        self.0.iter().map(|(_, l)| l.len()).sum()
     }
 
     fn iter(self) -> impl Iterator<Item = &'a str> + 'l {
@@ -304,14 +320,18 @@ fn scope<'a>(entry: &'a Entry, restrictions: &[Lists<'_, 'a>], ignore_deny: bool
             )),
         };
     };
-    let mut out: Vec<&'a str> = first
-        .iter()
-        .filter(|t| {
-            allow.is_none_or(|a| a.contains(t))
-                && deny.is_none_or(|d| !d.contains(t))
-                && rest.iter().all(|r| r.contains(t))
-        })
-        .collect();
+    let mut out: Vec<&'a str> = Vec::new();
+    for t in first.iter() {
+        if allow.is_none_or(|a| a.contains(t))
+            && deny.is_none_or(|d| !d.contains(t))
+            && rest.iter().all(|r| r.contains(t))
+        {
+            if out.is_empty() {
+                out.reserve_exact(first.len());
+            }
+            out.push(t);
+        }
+    }
     out.sort_unstable();
     out.dedup();
     ToolScope::Only(ToolSet::from_sorted(out))
