@@ -87,6 +87,10 @@ pub(crate) struct Entry {
     pub(crate) allow: Option<SortedNames>,
     /// `disallowed_tools`, likewise.
     pub(crate) deny: SortedNames,
+    /// `allow` without the tools `deny` names (empty when there is no allowlist): the
+    /// scope of a server no level restricts, computed once here instead of on every
+    /// request.
+    pub(crate) allow_not_denied: SortedNames,
 }
 
 /// Every entry of a server-level tool list names the tool it spells and, when it starts
@@ -190,10 +194,12 @@ impl ServerRegistry {
             let allow = (!server.allowed_tools().is_empty())
                 .then(|| expand(&spellings, server.allowed_tools()));
             let deny = expand(&spellings, server.disallowed_tools());
+            let allow_not_denied = allow.as_ref().map(|a| a.without(&deny)).unwrap_or_default();
             entries.push(Entry {
                 server,
                 allow,
                 deny,
+                allow_not_denied,
             });
         }
 

@@ -312,12 +312,10 @@ fn scope<'a>(entry: &'a Entry, restrictions: &[Lists<'_, 'a>], ignore_deny: bool
         return match (allow, deny) {
             (None, None) => ToolScope::All,
             (None, Some(deny)) => ToolScope::AllExcept(ToolSet::registry(deny)),
-            (Some(allow), _) => ToolScope::Only(ToolSet::from_sorted(
-                allow
-                    .iter()
-                    .filter(|t| deny.is_none_or(|d| !d.contains(t)))
-                    .collect(),
-            )),
+            (Some(allow), None) => ToolScope::Only(ToolSet::registry(allow)),
+            // INVARIANT: `allow_not_denied` is the allowlist less the denylist whenever
+            // there is an allowlist.
+            (Some(_), Some(_)) => ToolScope::Only(ToolSet::registry(&entry.allow_not_denied)),
         };
     };
     let mut out: Vec<&'a str> = Vec::new();

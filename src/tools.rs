@@ -24,6 +24,16 @@ impl SortedNames {
         self.0.is_empty()
     }
 
+    /// These names without the ones in `other`.
+    pub(crate) fn without(&self, other: &Self) -> Self {
+        Self(
+            self.iter()
+                .filter(|n| !other.contains(n))
+                .map(Box::from)
+                .collect(),
+        )
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.0.len()
     }
