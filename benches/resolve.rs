@@ -30,14 +30,15 @@ fn request(levels: &Levels) -> Request<'_> {
         .end_user(Some(&levels.end_user))
 }
 
-/// A visible server whose scope is a non-empty set of tools: its id and one allowed tool.
+/// A visible server whose scope is a non-empty set of tools: its id and one allowed bare
+/// tool name.
 fn restricted_server(resolution: &Resolution<'_>) -> (String, String) {
     resolution
         .servers()
         .find_map(|v| match v.tools() {
             ToolScope::Only(set) if !set.is_empty() => Some((
                 v.server().id().to_string(),
-                set.iter().next().unwrap().to_owned(),
+                set.iter().find(|t| !t.contains('-')).unwrap().to_owned(),
             )),
             _ => None,
         })

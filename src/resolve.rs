@@ -8,7 +8,7 @@ use crate::permission::ObjectPermission;
 use crate::registry::{Entry, ServerRegistry};
 use crate::request::{EndUser, Request, Semantics};
 use crate::resolution::{RequestedOutcome, Resolution, Visible};
-use crate::tools::{ToolScope, ToolSet};
+use crate::tools::{ToolScope, ToolSet, cmp_names, eq_names};
 
 /// LiteLLM's sentinel: in a key's `mcp_servers`, the caller sees no server at all.
 pub(crate) const NO_MCP_SERVERS: &str = "no-mcp-servers";
@@ -266,7 +266,9 @@ impl<'l, 'a> Lists<'l, 'a> {
     }
 
     fn contains(self, tool: &str) -> bool {
-        self.0.iter().any(|(_, l)| l.iter().any(|t| t == tool))
+        self.0
+            .iter()
+            .any(|(_, l)| l.iter().any(|t| eq_names(t, tool)))
     }
 
     /// The number of tools, repeats included.
@@ -330,7 +332,7 @@ fn scope<'a>(entry: &'a Entry, restrictions: &[Lists<'_, 'a>], ignore_deny: bool
             out.push(t);
         }
     }
-    out.sort_unstable();
+    out.sort_unstable_by(|a, b| cmp_names(a, b));
     out.dedup();
     ToolScope::Only(ToolSet::from_sorted(out))
 }

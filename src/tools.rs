@@ -1,9 +1,60 @@
 //! Tool sets and the tool scope of a visible server.
 
+use std::cmp::Ordering;
 use std::fmt;
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+
+/// The first 8 bytes of `s`, zero-padded, as a big-endian word: comparing two of these
+/// orders strings as `str::cmp` does, except that equal words need the full comparison.
+#[inline]
+fn head(s: &str) -> u64 {
+    let bytes = s.as_bytes();
+    if let Some(word) = bytes.first_chunk::<8>() {
+        u64::from_be_bytes(*word)
+    } else {
+        let mut word = [0u8; 8];
+        for (dst, src) in word.iter_mut().zip(bytes) {
+            *dst = *src;
+        }
+        u64::from_be_bytes(word)
+    }
+}
+
+/// `name.cmp(query)`, where `query_head` is `head(query)`: most pairs of tool names are
+/// decided by their first 8 bytes, without a call to `memcmp`.
+#[inline]
+fn cmp_headed(name: &str, query: &str, query_head: u64) -> Ordering {
+    match head(name).cmp(&query_head) {
+        // Equal zero-padded heads of two strings of at most 8 bytes: the shorter one is
+        // the smaller, and equal lengths mean equal strings.
+        Ordering::Equal if name.len() <= 8 && query.len() <= 8 => name.len().cmp(&query.len()),
+        Ordering::Equal => name.cmp(query),
+        unequal => unequal,
+    }
+}
+
+/// `a.cmp(b)`, decided as [`cmp_headed`] does.
+#[inline]
+pub(crate) fn cmp_names(a: &str, b: &str) -> Ordering {
+    cmp_headed(a, b, head(b))
+}
+
+/// Whether sorted `names` holds `query`: a binary search that reads the query's head once.
+#[inline]
+pub(crate) fn contains_sorted<T: AsRef<str>>(names: &[T], query: &str) -> bool {
+    let query_head = head(query);
+    names
+        .binary_search_by(|n| cmp_headed(n.as_ref(), query, query_head))
+        .is_ok()
+}
+
+/// `a == b`, likewise.
+#[inline]
+pub(crate) fn eq_names(a: &str, b: &str) -> bool {
+    a.len() == b.len() && head(a) == head(b) && (a.len() <= 8 || a == b)
+}
 
 /// Names owned by the registry: sorted, without repeats.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,7 +68,7 @@ impl SortedNames {
     }
 
     pub(crate) fn contains(&self, name: &str) -> bool {
-        self.0.binary_search_by(|n| (**n).cmp(name)).is_ok()
+        contains_sorted(&self.0, name)
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -70,7 +121,7 @@ impl<'a> ToolSet<'a> {
     pub fn contains(&self, tool: &str) -> bool {
         match &self.0 {
             Repr::Registry(names) => names.contains(tool),
-            Repr::Owned(names) => names.binary_search(&tool).is_ok(),
+            Repr::Owned(names) => contains_sorted(names, tool),
         }
     }
 
@@ -190,6 +241,32 @@ impl Serialize for ToolScope<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_comparison_agrees_with_str() {
+        let names = [
+            "",
+            "a",
+            "a\0",
+            "ab",
+            "tool_001",
+            "tool_0010",
+            "tool_002",
+            "tool_00",
+            "tool_",
+            "toolbox_long_name",
+            "toolbox_long_namf",
+            "z",
+            "\u{e9}t\u{e9}",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(cmp_names(a, b), a.cmp(b), "{a:?} {b:?}");
+                assert_eq!(eq_names(a, b), a == b, "{a:?} {b:?}");
+                assert_eq!(contains_sorted(&[b], a), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn scopes_allow_what_they_say() {

@@ -34,7 +34,7 @@ fn call_checks_and_prefix_mapping_do_not_allocate() {
         .find_map(|v| match v.tools() {
             ToolScope::Only(set) if !set.is_empty() => Some((
                 v.server().id().to_string(),
-                set.iter().next().unwrap().to_owned(),
+                set.iter().find(|t| !t.contains('-')).unwrap().to_owned(),
             )),
             _ => None,
         })
