@@ -56,6 +56,49 @@ pub(crate) fn eq_names(a: &str, b: &str) -> bool {
     a.len() == b.len() && head(a) == head(b) && (a.len() <= 8 || a == b)
 }
 
+/// The last 8 bytes of `s` (or all of a shorter `s`, zero-padded) as a word.
+#[inline]
+fn tail(s: &str) -> u64 {
+    s.as_bytes()
+        .last_chunk::<8>()
+        .map_or_else(|| head(s), |word| u64::from_le_bytes(*word))
+}
+
+/// A 256-bit Bloom filter over a set of names: for most names outside the set it answers
+/// "no" from two word reads and a multiply, so filtering a long `tools/list` against a
+/// small set rarely searches the set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct NameFilter([u64; 4]);
+
+impl NameFilter {
+    #[inline]
+    fn bit(name: &str) -> (usize, u64) {
+        let mixed = (head(name) ^ tail(name).rotate_left(29) ^ name.len() as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        // The top 8 bits pick one of 256: a word (2 bits) and a bit in it (6 bits).
+        let top = mixed >> 56;
+        ((top >> 6) as usize, 1u64 << (top & 63))
+    }
+
+    pub(crate) fn new<'n>(names: impl IntoIterator<Item = &'n str>) -> Self {
+        let mut words = [0u64; 4];
+        for name in names {
+            let (word, bit) = Self::bit(name);
+            if let Some(w) = words.get_mut(word) {
+                *w |= bit;
+            }
+        }
+        Self(words)
+    }
+
+    /// `false` only when `name` is certainly not in the set.
+    #[inline]
+    pub(crate) fn may_contain(&self, name: &str) -> bool {
+        let (word, bit) = Self::bit(name);
+        self.0.get(word).is_none_or(|w| w & bit != 0)
+    }
+}
+
 /// Names owned by the registry: sorted, without repeats.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct SortedNames(Box<[Box<str>]>);
@@ -191,6 +234,36 @@ impl Serialize for ToolSet<'_> {
     }
 }
 
+/// A tool scope prepared for many questions: the set's [`NameFilter`] answers most of
+/// them before the set is searched.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ScopeFilter<'s, 'a> {
+    scope: &'s ToolScope<'a>,
+    filter: NameFilter,
+}
+
+impl<'s, 'a> ScopeFilter<'s, 'a> {
+    pub(crate) fn new(scope: &'s ToolScope<'a>) -> Self {
+        let filter = match scope {
+            ToolScope::All => NameFilter::default(),
+            ToolScope::AllExcept(set) | ToolScope::Only(set) => NameFilter::new(set.iter()),
+        };
+        Self { scope, filter }
+    }
+
+    /// [`ToolScope::allows`].
+    #[inline]
+    pub(crate) fn allows(&self, tool: &str) -> bool {
+        match self.scope {
+            ToolScope::All => true,
+            ToolScope::AllExcept(denied) => {
+                !(self.filter.may_contain(tool) && denied.contains(tool))
+            }
+            ToolScope::Only(allowed) => self.filter.may_contain(tool) && allowed.contains(tool),
+        }
+    }
+}
+
 /// Which tools of a visible server a caller may list and call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToolScope<'a> {
@@ -264,6 +337,36 @@ mod tests {
                 assert_eq!(cmp_names(a, b), a.cmp(b), "{a:?} {b:?}");
                 assert_eq!(eq_names(a, b), a == b, "{a:?} {b:?}");
                 assert_eq!(contains_sorted(&[b], a), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn name_filter_never_says_no_to_a_member() {
+        let members: Vec<String> = (0..300).map(|i| format!("tool_{i}")).collect();
+        let filter = NameFilter::new(members.iter().map(String::as_str));
+        assert!(members.iter().all(|m| filter.may_contain(m)));
+        let small = NameFilter::new(["create_issue", "list_repos", "x"]);
+        assert!(small.may_contain("create_issue") && small.may_contain("x"));
+        let outside = (0..1000)
+            .filter(|i| small.may_contain(&format!("other_{i}")))
+            .count();
+        assert!(
+            outside < 100,
+            "{outside} of 1000 outsiders pass a 3-name filter"
+        );
+        assert!(!NameFilter::default().may_contain("x"));
+    }
+
+    #[test]
+    fn scope_filters_agree_with_scopes() {
+        let names = SortedNames::new(vec!["b".into(), "tool_1".into()]);
+        let only = ToolScope::Only(ToolSet::from_sorted(vec!["a", "tool_2"]));
+        let except = ToolScope::AllExcept(ToolSet::registry(&names));
+        for scope in [ToolScope::All, only, except] {
+            let filter = ScopeFilter::new(&scope);
+            for tool in ["a", "b", "c", "tool_1", "tool_2", ""] {
+                assert_eq!(filter.allows(tool), scope.allows(tool), "{scope:?} {tool}");
             }
         }
     }
