@@ -193,7 +193,8 @@ impl<'a> Ctx<'a, '_> {
                     lists.push((i, tools.as_slice()));
                 }
             }
-            lists.sort_by_key(|&(i, _)| i);
+            // Several lists for one server merge by union, so their order does not matter.
+            lists.sort_unstable_by_key(|&(i, _)| i);
             lists
         } else {
             self.tool_lists(Some(permission))
@@ -234,7 +235,7 @@ impl<'a> Ctx<'a, '_> {
                 out.push((i, tools.as_slice()));
             }
         }
-        out.sort_by_key(|&(i, _)| i);
+        out.sort_unstable_by_key(|&(i, _)| i);
         out
     }
 }
@@ -389,7 +390,9 @@ impl ServerRegistry {
             Grant::Some(mut v) => {
                 if !self.allow_all.is_empty() {
                     v.extend_from_slice(&self.allow_all);
-                    sort_dedup(&mut v);
+                    // Two sorted runs: the stable sort finds them and merges in one pass.
+                    v.sort();
+                    v.dedup();
                 }
                 v
             }
