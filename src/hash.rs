@@ -7,6 +7,7 @@
 //! rustc uses (`FxHasher`): a rotate, a xor and a multiply per word.
 
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::Arc;
 
 use indexmap::{Equivalent, IndexMap};
 
@@ -79,7 +80,7 @@ pub(crate) type FxIndexMap<K, V> = IndexMap<K, V, FxBuild>;
 
 /// A table key compared ASCII case-insensitively (requested server names).
 #[derive(Debug, Clone)]
-pub(crate) struct Caseless(pub(crate) Box<str>);
+pub(crate) struct Caseless(pub(crate) Arc<str>);
 
 /// A borrowed query for a [`Caseless`] key: hashes and compares like one, without
 /// lowercasing into a fresh `String`.

@@ -1,6 +1,7 @@
 //! The compiled server registry: validated once, indexed for lookups that never scan.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use uuid::Uuid;
 
@@ -39,7 +40,7 @@ impl Members {
     }
 }
 
-type IdMap = HashMap<Box<str>, u32, FxBuild>;
+type IdMap = HashMap<Arc<str>, u32, FxBuild>;
 type UuidMap = HashMap<Uuid, u32, FxBuild>;
 
 /// What a reference string names (SPEC "Name resolution").
@@ -61,22 +62,44 @@ impl Named {
     }
 }
 
-fn add_name(by_ref: &mut HashMap<Box<str>, Named, FxBuild>, value: &str, index: u32) {
+fn add_name(by_ref: &mut HashMap<Arc<str>, Named, FxBuild>, value: &Arc<str>, index: u32) {
     // INVARIANT: validation refused an alias or name that is another server's id, so a
     // value that is an id here is this server's own.
-    match by_ref.get_mut(value) {
+    match by_ref.get_mut(&**value) {
         Some(Named::Id(_)) => {}
         Some(Named::Names(members)) => members.add(index),
         None => {
-            by_ref.insert(value.into(), Named::Names(Members::One(index)));
+            by_ref.insert(Arc::clone(value), Named::Names(Members::One(index)));
         }
     }
 }
 
-fn add_member<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Members, FxBuild>, key: K, index: u32) {
+/// Adds server `index` to the members of `key`.
+fn add_shared<K, S>(map: &mut HashMap<K, Members, S>, key: K, index: u32)
+where
+    K: std::hash::Hash + Eq,
+    S: std::hash::BuildHasher,
+{
     map.entry(key)
         .and_modify(|m| m.add(index))
         .or_insert(Members::One(index));
+}
+
+/// The spellings a tool-name prefix may use for a server (see [`McpServer::spellings`]):
+/// the given names with spaces as `_`, without repeats, sharing a name that has no space.
+fn spellings(names: [Option<&Arc<str>>; 3]) -> Vec<Arc<str>> {
+    let mut out: Vec<Arc<str>> = Vec::with_capacity(3);
+    for name in names.into_iter().flatten() {
+        let spelled = if name.contains(' ') {
+            Arc::from(name.replace(' ', "_"))
+        } else {
+            Arc::clone(name)
+        };
+        if !out.contains(&spelled) {
+            out.push(spelled);
+        }
+    }
+    out
 }
 
 /// A server with its tool lists compiled.
@@ -87,22 +110,22 @@ pub(crate) struct Entry {
     pub(crate) allow: Option<SortedNames>,
     /// `disallowed_tools`, likewise.
     pub(crate) deny: SortedNames,
-    /// `allow` without the tools `deny` names (empty when there is no allowlist): the
-    /// scope of a server no level restricts, computed once here instead of on every
-    /// request.
-    pub(crate) allow_not_denied: SortedNames,
+    /// `allow` without the tools `deny` names, when `deny` removes some (else `allow`
+    /// itself is that set): the scope of a server no level restricts, computed once here
+    /// instead of on every request.
+    pub(crate) allow_not_denied: Option<SortedNames>,
 }
 
 /// Every entry of a server-level tool list names the tool it spells and, when it starts
 /// with one of the server's own spellings and `-`, the bare tool after that prefix:
 /// LiteLLM configurations write these lists both ways.
-fn expand(spellings: &[String], list: &[String]) -> SortedNames {
+fn expand(spellings: &[Arc<str>], list: &[String]) -> SortedNames {
     let mut names: Vec<Box<str>> = Vec::with_capacity(list.len());
     for entry in list {
         names.push(entry.as_str().into());
         for spelling in spellings {
             if let Some(bare) = entry
-                .strip_prefix(spelling.as_str())
+                .strip_prefix(&**spelling)
                 .and_then(|rest| rest.strip_prefix('-'))
             {
                 if !bare.is_empty() {
@@ -137,10 +160,10 @@ pub struct ServerRegistry {
     pub(crate) entries: Vec<Entry>,
     /// Every id, alias and server name, to what it names as a reference: one probe
     /// resolves a reference.
-    by_ref: HashMap<Box<str>, Named, FxBuild>,
+    by_ref: HashMap<Arc<str>, Named, FxBuild>,
     by_uuid: HashMap<Uuid, u32, FxBuild>,
     by_caseless: FxIndexMap<Caseless, Members>,
-    by_prefix: HashMap<Box<str>, Members, FxBuild>,
+    by_prefix: HashMap<Arc<str>, Members, FxBuild>,
     pub(crate) by_group: HashMap<Box<str>, Members, FxBuild>,
     pub(crate) allow_all: Vec<u32>,
 }
@@ -158,35 +181,49 @@ impl ServerRegistry {
         let n = servers.len();
         let (by_id, by_uuid) = validate(&servers)?;
 
-        let mut by_ref: HashMap<Box<str>, Named, FxBuild> = by_id
+        let mut by_ref: HashMap<Arc<str>, Named, FxBuild> = by_id
             .into_iter()
             .map(|(id, index)| (id, Named::Id(index)))
             .collect();
-        let mut by_prefix: HashMap<Box<str>, Members, FxBuild> = HashMap::default();
+        by_ref.reserve(2 * n);
+        let mut by_prefix: HashMap<Arc<str>, Members, FxBuild> = HashMap::default();
+        by_prefix.reserve(2 * n);
         let mut by_group: HashMap<Box<str>, Members, FxBuild> = HashMap::default();
         let mut by_caseless: FxIndexMap<Caseless, Members> = FxIndexMap::default();
+        by_caseless.reserve(2 * n);
         let mut allow_all = Vec::new();
         let mut entries = Vec::with_capacity(n);
 
         for (index, server) in (0u32..).zip(servers) {
-            for value in [server.alias(), server.name()].into_iter().flatten() {
+            // Each name is allocated once and shared by the tables that key on it.
+            let id = by_ref
+                .get_key_value(server.id().as_str())
+                .map_or_else(|| Arc::from(server.id().as_str()), |(k, _)| Arc::clone(k));
+            let alias = server.alias().map(Arc::<str>::from);
+            let name = server.name().map(Arc::<str>::from);
+            for value in [&alias, &name].into_iter().flatten() {
                 add_name(&mut by_ref, value, index);
             }
-            for key in [Some(server.id().as_str()), server.alias(), server.name()]
+            for key in [Some(&id), alias.as_ref(), name.as_ref()]
                 .into_iter()
                 .flatten()
             {
                 by_caseless
-                    .entry(Caseless(key.into()))
+                    .entry(Caseless(Arc::clone(key)))
                     .and_modify(|m| m.add(index))
                     .or_insert(Members::One(index));
             }
-            let spellings = server.spellings();
+            let spellings = spellings([alias.as_ref(), name.as_ref(), Some(&id)]);
             for spelling in &spellings {
-                add_member(&mut by_prefix, spelling.as_str().into(), index);
+                add_shared(&mut by_prefix, Arc::clone(spelling), index);
             }
             for group in server.access_groups() {
-                add_member(&mut by_group, group.as_str().into(), index);
+                match by_group.get_mut(group.as_str()) {
+                    Some(members) => members.add(index),
+                    None => {
+                        by_group.insert(group.as_str().into(), Members::One(index));
+                    }
+                }
             }
             if server.is_allow_all_keys() {
                 allow_all.push(index);
@@ -194,7 +231,10 @@ impl ServerRegistry {
             let allow = (!server.allowed_tools().is_empty())
                 .then(|| expand(&spellings, server.allowed_tools()));
             let deny = expand(&spellings, server.disallowed_tools());
-            let allow_not_denied = allow.as_ref().map(|a| a.without(&deny)).unwrap_or_default();
+            let allow_not_denied = allow
+                .as_ref()
+                .filter(|a| !deny.is_empty() && a.iter().any(|t| deny.contains(t)))
+                .map(|a| a.without(&deny));
             entries.push(Entry {
                 server,
                 allow,
@@ -307,7 +347,7 @@ impl ServerRegistry {
 fn validate(servers: &[McpServer]) -> Result<(IdMap, UuidMap), RegistryError> {
     let n = servers.len();
     let mut problems = Vec::new();
-    let mut by_id: HashMap<Box<str>, u32, FxBuild> = HashMap::default();
+    let mut by_id: IdMap = HashMap::default();
     let mut by_uuid: HashMap<Uuid, u32, FxBuild> = HashMap::default();
     by_id.reserve(n);
 

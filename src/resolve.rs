@@ -316,9 +316,9 @@ fn scope<'a>(entry: &'a Entry, restrictions: &[Lists<'_, 'a>], ignore_deny: bool
             (None, None) => ToolScope::All,
             (None, Some(deny)) => ToolScope::AllExcept(ToolSet::registry(deny)),
             (Some(allow), None) => ToolScope::Only(ToolSet::registry(allow)),
-            // INVARIANT: `allow_not_denied` is the allowlist less the denylist whenever
-            // there is an allowlist.
-            (Some(_), Some(_)) => ToolScope::Only(ToolSet::registry(&entry.allow_not_denied)),
+            (Some(allow), Some(_)) => ToolScope::Only(ToolSet::registry(
+                entry.allow_not_denied.as_ref().unwrap_or(allow),
+            )),
         };
     };
     let mut out: Vec<&'a str> = Vec::new();
@@ -390,7 +390,9 @@ impl ServerRegistry {
             Grant::Some(mut v) => {
                 if !self.allow_all.is_empty() {
                     v.extend_from_slice(&self.allow_all);
-                    // Two sorted runs: the stable sort finds them and merges in one pass.
+                    // Two sorted runs: the stable sort finds them and merges in one pass,
+                    // where an unstable one would sort the whole grant again.
+                    #[allow(clippy::stable_sort_primitive)]
                     v.sort();
                     v.dedup();
                 }
