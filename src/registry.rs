@@ -120,16 +120,16 @@ pub(crate) struct Entry {
 /// with one of the server's own spellings and `-`, the bare tool after that prefix:
 /// LiteLLM configurations write these lists both ways.
 fn expand(spellings: &[Arc<str>], list: &[String]) -> SortedNames {
-    let mut names: Vec<Box<str>> = Vec::with_capacity(list.len());
+    let mut names: Vec<&str> = Vec::with_capacity(list.len());
     for entry in list {
-        names.push(entry.as_str().into());
+        names.push(entry);
         for spelling in spellings {
             if let Some(bare) = entry
                 .strip_prefix(&**spelling)
                 .and_then(|rest| rest.strip_prefix('-'))
             {
                 if !bare.is_empty() {
-                    names.push(bare.into());
+                    names.push(bare);
                 }
             }
         }

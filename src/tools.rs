@@ -99,41 +99,88 @@ impl NameFilter {
     }
 }
 
-/// Names owned by the registry: sorted, without repeats.
+/// Where one name lies in a [`SortedNames`]' text, with the name's head word, so that a
+/// search reads the text only to confirm a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    head: u64,
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+}
+
+/// Names owned by the registry: sorted, without repeats. They are stored in one string
+/// with a sorted list of spans into it, so a tool list costs two allocations however many
+/// names it holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct SortedNames(Box<[Box<str>]>);
+pub(crate) struct SortedNames {
+    text: Box<str>,
+    spans: Box<[Span]>,
+}
 
 impl SortedNames {
-    pub(crate) fn new(mut names: Vec<Box<str>>) -> Self {
-        names.sort_unstable();
+    pub(crate) fn new(mut names: Vec<&str>) -> Self {
+        names.sort_unstable_by(|a, b| cmp_names(a, b));
         names.dedup();
-        Self(names.into_boxed_slice())
+        let mut text = String::with_capacity(names.iter().map(|n| n.len()).sum());
+        let mut spans = Vec::with_capacity(names.len());
+        for name in names {
+            let start = text.len();
+            text.push_str(name);
+            // A tool list longer than 4 GiB cannot be configured; such a name is dropped.
+            if let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(text.len())) {
+                spans.push(Span {
+                    head: head(name),
+                    start,
+                    end,
+                });
+            }
+        }
+        Self {
+            text: text.into_boxed_str(),
+            spans: spans.into_boxed_slice(),
+        }
+    }
+
+    #[inline]
+    fn at(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
     }
 
     pub(crate) fn contains(&self, name: &str) -> bool {
-        contains_sorted(&self.0, name)
+        let name_head = head(name);
+        self.spans
+            .binary_search_by(|&s| match s.head.cmp(&name_head) {
+                // As in `cmp_headed`: equal heads of short names differ only in length.
+                Ordering::Equal if s.len() <= 8 && name.len() <= 8 => s.len().cmp(&name.len()),
+                Ordering::Equal => self.at(s).cmp(name),
+                unequal => unequal,
+            })
+            .is_ok()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.spans.is_empty()
     }
 
     /// These names without the ones in `other`.
     pub(crate) fn without(&self, other: &Self) -> Self {
-        Self(
-            self.iter()
-                .filter(|n| !other.contains(n))
-                .map(Box::from)
-                .collect(),
-        )
+        Self::new(self.iter().filter(|n| !other.contains(n)).collect())
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.spans.len()
     }
 
     pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        self.0.iter().map(|n| &**n)
+        self.spans.iter().map(|&s| self.at(s))
     }
 }
 
@@ -186,32 +233,34 @@ impl<'a> ToolSet<'a> {
     /// The tools in sorted order.
     #[must_use = "iterators are lazy"]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &'a str> + '_ {
-        let (registry, owned): (&'a [Box<str>], &[&'a str]) = match &self.0 {
-            Repr::Registry(names) => (&names.0, &[]),
-            Repr::Owned(names) => (&[], names),
+        let (registry, owned): (Option<&'a SortedNames>, &[&'a str]) = match &self.0 {
+            Repr::Registry(names) => (Some(names), &[]),
+            Repr::Owned(names) => (None, names),
         };
         ToolIter {
-            registry: registry.iter(),
+            registry,
+            spans: registry.map_or(&[][..], |r| &r.spans).iter(),
             owned: owned.iter(),
         }
     }
 }
 
 struct ToolIter<'s, 'a> {
-    registry: std::slice::Iter<'a, Box<str>>,
+    registry: Option<&'a SortedNames>,
+    spans: std::slice::Iter<'a, Span>,
     owned: std::slice::Iter<'s, &'a str>,
 }
 
 impl<'a> Iterator for ToolIter<'_, 'a> {
     type Item = &'a str;
     fn next(&mut self) -> Option<&'a str> {
-        self.registry
-            .next()
-            .map(|n| &**n)
-            .or_else(|| self.owned.next().copied())
+        match (self.registry, self.spans.next()) {
+            (Some(registry), Some(&span)) => Some(registry.at(span)),
+            _ => self.owned.next().copied(),
+        }
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.registry.len() + self.owned.len();
+        let n = self.spans.len() + self.owned.len();
         (n, Some(n))
     }
 }
@@ -360,7 +409,7 @@ mod tests {
 
     #[test]
     fn scope_filters_agree_with_scopes() {
-        let names = SortedNames::new(vec!["b".into(), "tool_1".into()]);
+        let names = SortedNames::new(vec!["b", "tool_1"]);
         let only = ToolScope::Only(ToolSet::from_sorted(vec!["a", "tool_2"]));
         let except = ToolScope::AllExcept(ToolSet::registry(&names));
         for scope in [ToolScope::All, only, except] {
@@ -373,7 +422,7 @@ mod tests {
 
     #[test]
     fn scopes_allow_what_they_say() {
-        let names = SortedNames::new(vec!["b".into(), "a".into(), "b".into()]);
+        let names = SortedNames::new(vec!["b", "a", "b"]);
         assert_eq!(names.len(), 2);
         let denied = ToolScope::AllExcept(ToolSet::registry(&names));
         assert!(!denied.allows("a"));
@@ -388,7 +437,7 @@ mod tests {
 
     #[test]
     fn scopes_serialize_in_scenario_form() {
-        let names = SortedNames::new(vec!["del".into()]);
+        let names = SortedNames::new(vec!["del"]);
         let json = |scope: &ToolScope<'_>| serde_json::to_string(scope).unwrap();
         assert_eq!(json(&ToolScope::All), r#"{"allow":"*"}"#);
         assert_eq!(
