@@ -246,11 +246,19 @@ impl<'a> Ctx<'a, '_> {
 struct Lists<'l, 'a>(&'l [(u32, &'a [String])]);
 
 impl<'l, 'a> Lists<'l, 'a> {
-    fn for_server(all: &'l [(u32, &'a [String])], index: u32) -> Self {
-        let start = all.partition_point(|&(i, _)| i < index);
+    /// The run of `all` for server `index`, searching from `*at` and leaving `*at` past
+    /// the run: servers are visited in ascending order, so one walk over a level's lists
+    /// serves every visible server.
+    fn next_run(all: &'l [(u32, &'a [String])], at: &mut usize, index: u32) -> Self {
+        let rest = all.get(*at..).unwrap_or_default();
+        let start = *at + rest.iter().take_while(|&&(i, _)| i < index).count();
         let len = all
             .get(start..)
-            .map_or(0, |rest| rest.partition_point(|&(i, _)| i == index));
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&(i, _)| i == index)
+            .count();
+        *at = start + len;
         Self(all.get(start..start + len).unwrap_or_default())
     }
 
@@ -413,11 +421,14 @@ impl ServerRegistry {
         };
 
         let mut visible = Vec::with_capacity(indices.len());
+        // INVARIANT: `indices` ascend, as `next_run` requires.
+        let mut at = [0usize; 3];
         visible.extend(indices.into_iter().map(|index| {
             let entry = self.entry(index);
-            let key = Lists::for_server(&lists.key, index);
-            let team = Lists::for_server(&lists.team, index);
-            let end_user = Lists::for_server(&lists.end_user, index);
+            let [key_at, team_at, end_user_at] = &mut at;
+            let key = Lists::next_run(&lists.key, key_at, index);
+            let team = Lists::next_run(&lists.team, team_at, index);
+            let end_user = Lists::next_run(&lists.end_user, end_user_at, index);
             let mut restrictions = Restrictions::default();
             match semantics {
                 Semantics::Default => {
@@ -566,7 +577,7 @@ mod tests {
     }
 
     #[test]
-    fn lists_for_server_finds_the_run() {
+    fn lists_next_run_walks_the_runs_in_order() {
         let a = vec!["a".to_owned()];
         let b = vec!["b".to_owned()];
         let all = vec![
@@ -575,9 +586,14 @@ mod tests {
             (2, b.as_slice()),
             (5, b.as_slice()),
         ];
-        assert_eq!(Lists::for_server(&all, 2).0.len(), 2);
-        assert_eq!(Lists::for_server(&all, 3).0.len(), 0);
-        assert_eq!(Lists::for_server(&all, 9).0.len(), 0);
-        assert!(Lists::for_server(&all, 2).contains("b"));
+        let mut at = 0;
+        assert_eq!(Lists::next_run(&all, &mut at, 0).0.len(), 0);
+        let two = Lists::next_run(&all, &mut at, 2);
+        assert_eq!((two.0.len(), at), (2, 3));
+        assert!(two.contains("b"));
+        assert_eq!(Lists::next_run(&all, &mut at, 3).0.len(), 0);
+        assert_eq!(Lists::next_run(&all, &mut at, 5).0.len(), 1);
+        assert_eq!(Lists::next_run(&all, &mut at, 9).0.len(), 0);
+        assert_eq!(at, 4);
     }
 }
