@@ -113,6 +113,11 @@ fn check(c: &mut Criterion) {
     group.bench_function("is_tool_allowed/denied", |b| {
         b.iter(|| black_box(&resolution).is_tool_allowed(black_box(&server), black_box(&denied)));
     });
+    // The same decision once the server's scope is in hand: the tool test alone.
+    let scope = resolution.tool_scope(&server).unwrap();
+    group.bench_function("tool_scope_allows", |b| {
+        b.iter(|| black_box(scope).allows(black_box(&allowed)));
+    });
     group.bench_function("route", |b| {
         b.iter(|| black_box(&resolution).route(black_box(&prefixed)));
     });
