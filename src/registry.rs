@@ -134,7 +134,7 @@ fn expand(spellings: &[Arc<str>], list: &[String]) -> SortedNames {
             }
         }
     }
-    SortedNames::new(names)
+    SortedNames::from_strs(names)
 }
 
 /// The servers a gateway knows, validated and indexed.

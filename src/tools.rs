@@ -124,7 +124,15 @@ pub(crate) struct SortedNames {
 }
 
 impl SortedNames {
-    pub(crate) fn new(mut names: Vec<&str>) -> Self {
+    /// The set of `names` (the tests' spelling).
+    #[cfg(test)]
+    #[allow(clippy::needless_pass_by_value)] // the signature tests across the crate call
+    pub(crate) fn new(names: Vec<Box<str>>) -> Self {
+        Self::from_strs(names.iter().map(|n| &**n).collect())
+    }
+
+    /// The set of `names`, copied into one string.
+    pub(crate) fn from_strs(mut names: Vec<&str>) -> Self {
         names.sort_unstable_by(|a, b| cmp_names(a, b));
         names.dedup();
         let mut text = String::with_capacity(names.iter().map(|n| n.len()).sum());
@@ -172,7 +180,7 @@ impl SortedNames {
 
     /// These names without the ones in `other`.
     pub(crate) fn without(&self, other: &Self) -> Self {
-        Self::new(self.iter().filter(|n| !other.contains(n)).collect())
+        Self::from_strs(self.iter().filter(|n| !other.contains(n)).collect())
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -409,7 +417,7 @@ mod tests {
 
     #[test]
     fn scope_filters_agree_with_scopes() {
-        let names = SortedNames::new(vec!["b", "tool_1"]);
+        let names = SortedNames::new(vec!["b".into(), "tool_1".into()]);
         let only = ToolScope::Only(ToolSet::from_sorted(vec!["a", "tool_2"]));
         let except = ToolScope::AllExcept(ToolSet::registry(&names));
         for scope in [ToolScope::All, only, except] {
@@ -422,7 +430,7 @@ mod tests {
 
     #[test]
     fn scopes_allow_what_they_say() {
-        let names = SortedNames::new(vec!["b", "a", "b"]);
+        let names = SortedNames::new(vec!["b".into(), "a".into(), "b".into()]);
         assert_eq!(names.len(), 2);
         let denied = ToolScope::AllExcept(ToolSet::registry(&names));
         assert!(!denied.allows("a"));
@@ -437,7 +445,7 @@ mod tests {
 
     #[test]
     fn scopes_serialize_in_scenario_form() {
-        let names = SortedNames::new(vec!["del"]);
+        let names = SortedNames::new(vec!["del".into()]);
         let json = |scope: &ToolScope<'_>| serde_json::to_string(scope).unwrap();
         assert_eq!(json(&ToolScope::All), r#"{"allow":"*"}"#);
         assert_eq!(
