@@ -8,7 +8,7 @@ use crate::permission::ObjectPermission;
 use crate::registry::{Entry, ServerRegistry};
 use crate::request::{EndUser, Request, Semantics};
 use crate::resolution::{RequestedOutcome, Resolution, Visible};
-use crate::tools::{ToolScope, ToolSet, cmp_names, eq_names};
+use crate::tools::{ToolScope, ToolSet, cmp_names, contains_sorted, eq_names};
 
 /// LiteLLM's sentinel: in a key's `mcp_servers`, the caller sees no server at all.
 pub(crate) const NO_MCP_SERVERS: &str = "no-mcp-servers";
@@ -357,6 +357,9 @@ impl<'l, 'a> Restrictions<'l, 'a> {
     }
 }
 
+/// Up to this many probes, a tool is looked for in the other restrictions' lists directly.
+const LINEAR_PROBES: usize = 256;
+
 /// The tool scope of a server under its own lists and the level restrictions.
 fn scope<'a>(entry: &'a Entry, restrictions: &[Lists<'_, 'a>], ignore_deny: bool) -> ToolScope<'a> {
     let deny = Some(&entry.deny).filter(|d| !ignore_deny && !d.is_empty());
@@ -371,11 +374,32 @@ fn scope<'a>(entry: &'a Entry, restrictions: &[Lists<'_, 'a>], ignore_deny: bool
             )),
         };
     };
+    // Probing the other restrictions' lists for every tool of the first costs the product
+    // of their lengths, and the lists are request input: past a few hundred probes, probe
+    // sorted copies of them instead (allocated only for such long lists).
+    let probes = first.len() * rest.iter().map(|r| r.len()).sum::<usize>();
+    let sorted: Vec<Vec<&'a str>> = if probes > LINEAR_PROBES {
+        rest.iter()
+            .map(|r| {
+                let mut names: Vec<&'a str> = r.iter().collect();
+                names.sort_unstable_by(|a, b| cmp_names(a, b));
+                names.dedup();
+                names
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let in_rest = |t: &str| {
+        if sorted.is_empty() {
+            rest.iter().all(|r| r.contains(t))
+        } else {
+            sorted.iter().all(|names| contains_sorted(names, t))
+        }
+    };
     let mut out: Vec<&'a str> = Vec::new();
     for t in first.iter() {
-        if allow.is_none_or(|a| a.contains(t))
-            && deny.is_none_or(|d| !d.contains(t))
-            && rest.iter().all(|r| r.contains(t))
+        if allow.is_none_or(|a| a.contains(t)) && deny.is_none_or(|d| !d.contains(t)) && in_rest(t)
         {
             if out.is_empty() {
                 out.reserve_exact(first.len());
@@ -596,6 +620,34 @@ impl ServerRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_restrictions_intersect_like_short_ones() {
+        let key: Vec<String> = (0..400).map(|i| format!("t{i}")).collect();
+        let team: Vec<String> = (200..700).map(|i| format!("t{i}")).collect();
+        let end_user: Vec<String> = ["t250", "t199", "t650", "x"].map(String::from).to_vec();
+        let registry = ServerRegistry::new([crate::McpServer::new("a")]).unwrap();
+        let entry = registry.entry(0);
+        let lists = [(0, key.as_slice())];
+        let team_lists = [(0, team.as_slice())];
+        let end_user_lists = [(0, end_user.as_slice())];
+        let short: Vec<String> = ["t250", "x", "y"].map(String::from).to_vec();
+        let short_lists = [(0, short.as_slice())];
+        let (key, team, end_user, short) = (
+            Lists(&lists),
+            Lists(&team_lists),
+            Lists(&end_user_lists),
+            Lists(&short_lists),
+        );
+        let only = |r: &[Lists<'_, '_>]| match scope(entry, r, false) {
+            ToolScope::Only(set) => set.iter().map(str::to_owned).collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        // 400 x 504 probes: sorted copies of the other lists.
+        assert_eq!(only(&[key, team, end_user]), ["t250"]);
+        // 4 x 3 probes: the lists themselves.
+        assert_eq!(only(&[end_user, short]), ["t250", "x"]);
+    }
 
     #[test]
     fn radix_sort_sorts() {
