@@ -7,6 +7,7 @@
 //! rustc uses (`FxHasher`): a rotate, a xor and a multiply per word.
 
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::Arc;
 
 use indexmap::{Equivalent, IndexMap};
 
@@ -28,21 +29,23 @@ impl FxHasher {
 impl Hasher for FxHasher {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            for (dst, src) in word.iter_mut().zip(chunk) {
-                *dst = *src;
-            }
-            self.add(u64::from_le_bytes(word));
+        let mut rest = bytes;
+        while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+            self.add(u64::from_le_bytes(*word));
+            rest = tail;
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            for (dst, src) in word.iter_mut().zip(rest) {
-                *dst = *src;
-            }
-            self.add(u64::from_le_bytes(word));
+        // The tail (0 to 7 bytes) in one word, read as two overlapping halves rather than
+        // byte by byte: names are short, so the tail is most of the work. The tail's
+        // length goes in too, so that overlapping reads of `aaaa` and `aaaaa` differ.
+        let len = rest.len() as u64;
+        if let (Some(head), Some(last)) = (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
+            let word =
+                u64::from(u32::from_le_bytes(*head)) | (u64::from(u32::from_le_bytes(*last)) << 32);
+            self.add(word ^ (len << 56));
+        } else if let (Some(&first), Some(&last)) = (rest.first(), rest.last()) {
+            let middle = rest.get(rest.len() / 2).copied().unwrap_or(0);
+            let word = u64::from(first) | (u64::from(middle) << 8) | (u64::from(last) << 16);
+            self.add(word | (len << 24));
         }
     }
 
@@ -77,7 +80,7 @@ pub(crate) type FxIndexMap<K, V> = IndexMap<K, V, FxBuild>;
 
 /// A table key compared ASCII case-insensitively (requested server names).
 #[derive(Debug, Clone)]
-pub(crate) struct Caseless(pub(crate) Box<str>);
+pub(crate) struct Caseless(pub(crate) Arc<str>);
 
 /// A borrowed query for a [`Caseless`] key: hashes and compares like one, without
 /// lowercasing into a fresh `String`.
@@ -140,5 +143,14 @@ mod tests {
         let a = build.hash_one("abcdefghi");
         let b = build.hash_one("abcdefghj");
         assert_ne!(a, b);
+        // Overlapping tail reads must not merge strings of different lengths.
+        for (x, y) in [
+            ("a", "aa"),
+            ("aa", "aaa"),
+            ("aaaa", "aaaaa"),
+            ("aaaaaa", "aaaaaaa"),
+        ] {
+            assert_ne!(build.hash_one(x), build.hash_one(y), "{x} {y}");
+        }
     }
 }

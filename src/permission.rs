@@ -137,6 +137,11 @@ impl ObjectPermission {
         self.mcp_tool_permissions.iter().flatten()
     }
 
+    /// The number of `mcp_tool_permissions` entries.
+    pub(crate) fn tool_entry_count(&self) -> usize {
+        self.mcp_tool_permissions.as_ref().map_or(0, IndexMap::len)
+    }
+
     /// Whether this permission declares servers (SPEC "declared"): a non-empty
     /// `mcp_servers` or `mcp_access_groups`, or, when tool permissions grant servers, a
     /// non-empty `mcp_tool_permissions`.

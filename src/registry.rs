@@ -1,6 +1,7 @@
 //! The compiled server registry: validated once, indexed for lookups that never scan.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use uuid::Uuid;
 
@@ -39,10 +40,66 @@ impl Members {
     }
 }
 
-fn add_member<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Members, FxBuild>, key: K, index: u32) {
+type IdMap = HashMap<Arc<str>, u32, FxBuild>;
+type UuidMap = HashMap<Uuid, u32, FxBuild>;
+
+/// What a reference string names (SPEC "Name resolution").
+#[derive(Debug, Clone)]
+pub(crate) enum Named {
+    /// The string is this server's id. An alias or name that equals an id can only be
+    /// that same server's (the registry refuses the others), so the id answers alone.
+    Id(u32),
+    /// The string is no server's id; these servers bear it as alias or name.
+    Names(Members),
+}
+
+impl Named {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Self::Id(i) => std::slice::from_ref(i),
+            Self::Names(m) => m.as_slice(),
+        }
+    }
+}
+
+fn add_name(by_ref: &mut HashMap<Arc<str>, Named, FxBuild>, value: &Arc<str>, index: u32) {
+    // INVARIANT: validation refused an alias or name that is another server's id, so a
+    // value that is an id here is this server's own.
+    match by_ref.get_mut(&**value) {
+        Some(Named::Id(_)) => {}
+        Some(Named::Names(members)) => members.add(index),
+        None => {
+            by_ref.insert(Arc::clone(value), Named::Names(Members::One(index)));
+        }
+    }
+}
+
+/// Adds server `index` to the members of `key`.
+fn add_shared<K, S>(map: &mut HashMap<K, Members, S>, key: K, index: u32)
+where
+    K: std::hash::Hash + Eq,
+    S: std::hash::BuildHasher,
+{
     map.entry(key)
         .and_modify(|m| m.add(index))
         .or_insert(Members::One(index));
+}
+
+/// The spellings a tool-name prefix may use for a server (see [`McpServer::spellings`]):
+/// the given names with spaces as `_`, without repeats, sharing a name that has no space.
+fn spellings(names: [Option<&Arc<str>>; 3]) -> Vec<Arc<str>> {
+    let mut out: Vec<Arc<str>> = Vec::with_capacity(3);
+    for name in names.into_iter().flatten() {
+        let spelled = if name.contains(' ') {
+            Arc::from(name.replace(' ', "_"))
+        } else {
+            Arc::clone(name)
+        };
+        if !out.contains(&spelled) {
+            out.push(spelled);
+        }
+    }
+    out
 }
 
 /// A server with its tool lists compiled.
@@ -53,27 +110,31 @@ pub(crate) struct Entry {
     pub(crate) allow: Option<SortedNames>,
     /// `disallowed_tools`, likewise.
     pub(crate) deny: SortedNames,
+    /// `allow` without the tools `deny` names, when `deny` removes some (else `allow`
+    /// itself is that set): the scope of a server no level restricts, computed once here
+    /// instead of on every request.
+    pub(crate) allow_not_denied: Option<SortedNames>,
 }
 
 /// Every entry of a server-level tool list names the tool it spells and, when it starts
 /// with one of the server's own spellings and `-`, the bare tool after that prefix:
 /// LiteLLM configurations write these lists both ways.
-fn expand(spellings: &[String], list: &[String]) -> SortedNames {
-    let mut names: Vec<Box<str>> = Vec::with_capacity(list.len());
+fn expand(spellings: &[Arc<str>], list: &[String]) -> SortedNames {
+    let mut names: Vec<&str> = Vec::with_capacity(list.len());
     for entry in list {
-        names.push(entry.as_str().into());
+        names.push(entry);
         for spelling in spellings {
             if let Some(bare) = entry
-                .strip_prefix(spelling.as_str())
+                .strip_prefix(&**spelling)
                 .and_then(|rest| rest.strip_prefix('-'))
             {
                 if !bare.is_empty() {
-                    names.push(bare.into());
+                    names.push(bare);
                 }
             }
         }
     }
-    SortedNames::new(names)
+    SortedNames::from_strs(names)
 }
 
 /// The servers a gateway knows, validated and indexed.
@@ -97,11 +158,12 @@ fn expand(spellings: &[String], list: &[String]) -> SortedNames {
 #[derive(Debug)]
 pub struct ServerRegistry {
     pub(crate) entries: Vec<Entry>,
-    by_id: HashMap<Box<str>, u32, FxBuild>,
+    /// Every id, alias and server name, to what it names as a reference: one probe
+    /// resolves a reference.
+    by_ref: HashMap<Arc<str>, Named, FxBuild>,
     by_uuid: HashMap<Uuid, u32, FxBuild>,
-    by_name: HashMap<Box<str>, Members, FxBuild>,
     by_caseless: FxIndexMap<Caseless, Members>,
-    by_prefix: HashMap<Box<str>, Members, FxBuild>,
+    by_prefix: HashMap<Arc<str>, Members, FxBuild>,
     pub(crate) by_group: HashMap<Box<str>, Members, FxBuild>,
     pub(crate) allow_all: Vec<u32>,
 }
@@ -117,86 +179,51 @@ impl ServerRegistry {
     pub fn new(servers: impl IntoIterator<Item = McpServer>) -> Result<Self, RegistryError> {
         let servers: Vec<McpServer> = servers.into_iter().collect();
         let n = servers.len();
-        let mut problems = Vec::new();
-        let mut by_id: HashMap<Box<str>, u32, FxBuild> = HashMap::default();
-        let mut by_uuid: HashMap<Uuid, u32, FxBuild> = HashMap::default();
-        by_id.reserve(n);
+        let (by_id, by_uuid) = validate(&servers)?;
 
-        for (i, server) in servers.iter().enumerate() {
-            let Ok(index) = u32::try_from(i) else {
-                problems.push(RegistryProblem::TooManyServers { count: n });
-                break;
-            };
-            let id = server.id().as_str();
-            if id.is_empty() {
-                problems.push(RegistryProblem::EmptyServerId { position: i });
-                continue;
-            }
-            if by_id.contains_key(id) {
-                problems.push(RegistryProblem::DuplicateServerId { id: id.to_owned() });
-                continue;
-            }
-            if let Some(uuid) = parse_uuid(id) {
-                if let Some(&other) = by_uuid.get(&uuid) {
-                    problems.push(RegistryProblem::DuplicateUuid {
-                        id: id.to_owned(),
-                        other: id_at(&servers, other).to_owned(),
-                    });
-                    continue;
-                }
-                by_uuid.insert(uuid, index);
-            }
-            by_id.insert(id.into(), index);
-        }
-
-        // An alias or name that is another server's id would make references ambiguous.
-        for (index, server) in (0u32..).zip(&servers) {
-            for (field, value) in [("alias", server.alias()), ("server_name", server.name())] {
-                let Some(value) = value else { continue };
-                let other = by_id
-                    .get(value)
-                    .or_else(|| parse_uuid(value).and_then(|u| by_uuid.get(&u)));
-                if let Some(&other) = other.filter(|&&other| other != index) {
-                    problems.push(RegistryProblem::NameIsOtherServerId {
-                        field,
-                        value: value.to_owned(),
-                        server: server.id().to_string(),
-                        other: id_at(&servers, other).to_owned(),
-                    });
-                }
-            }
-        }
-
-        if !problems.is_empty() {
-            return Err(RegistryError::new(problems));
-        }
-
-        let mut by_name: HashMap<Box<str>, Members, FxBuild> = HashMap::default();
-        let mut by_prefix: HashMap<Box<str>, Members, FxBuild> = HashMap::default();
+        let mut by_ref: HashMap<Arc<str>, Named, FxBuild> = by_id
+            .into_iter()
+            .map(|(id, index)| (id, Named::Id(index)))
+            .collect();
+        by_ref.reserve(2 * n);
+        let mut by_prefix: HashMap<Arc<str>, Members, FxBuild> = HashMap::default();
+        by_prefix.reserve(2 * n);
         let mut by_group: HashMap<Box<str>, Members, FxBuild> = HashMap::default();
         let mut by_caseless: FxIndexMap<Caseless, Members> = FxIndexMap::default();
+        by_caseless.reserve(2 * n);
         let mut allow_all = Vec::new();
         let mut entries = Vec::with_capacity(n);
 
         for (index, server) in (0u32..).zip(servers) {
-            for value in [server.alias(), server.name()].into_iter().flatten() {
-                add_member(&mut by_name, value.into(), index);
+            // Each name is allocated once and shared by the tables that key on it.
+            let id = by_ref
+                .get_key_value(server.id().as_str())
+                .map_or_else(|| Arc::from(server.id().as_str()), |(k, _)| Arc::clone(k));
+            let alias = server.alias().map(Arc::<str>::from);
+            let name = server.name().map(Arc::<str>::from);
+            for value in [&alias, &name].into_iter().flatten() {
+                add_name(&mut by_ref, value, index);
             }
-            for key in [Some(server.id().as_str()), server.alias(), server.name()]
+            for key in [Some(&id), alias.as_ref(), name.as_ref()]
                 .into_iter()
                 .flatten()
             {
                 by_caseless
-                    .entry(Caseless(key.into()))
+                    .entry(Caseless(Arc::clone(key)))
                     .and_modify(|m| m.add(index))
                     .or_insert(Members::One(index));
             }
-            let spellings = server.spellings();
+            let spellings = spellings([alias.as_ref(), name.as_ref(), Some(&id)]);
             for spelling in &spellings {
-                add_member(&mut by_prefix, spelling.as_str().into(), index);
+                add_shared(&mut by_prefix, Arc::clone(spelling), index);
             }
             for group in server.access_groups() {
-                add_member(&mut by_group, group.as_str().into(), index);
+                match by_group.get_mut(group.as_str()) {
+                    Some(members) => members.add(index),
+                    None => {
+                        by_group.insert(group.as_str().into(), Members::One(index));
+                    }
+                }
             }
             if server.is_allow_all_keys() {
                 allow_all.push(index);
@@ -204,18 +231,22 @@ impl ServerRegistry {
             let allow = (!server.allowed_tools().is_empty())
                 .then(|| expand(&spellings, server.allowed_tools()));
             let deny = expand(&spellings, server.disallowed_tools());
+            let allow_not_denied = allow
+                .as_ref()
+                .filter(|a| !deny.is_empty() && a.iter().any(|t| deny.contains(t)))
+                .map(|a| a.without(&deny));
             entries.push(Entry {
                 server,
                 allow,
                 deny,
+                allow_not_denied,
             });
         }
 
         Ok(Self {
             entries,
-            by_id,
+            by_ref,
             by_uuid,
-            by_name,
             by_caseless,
             by_prefix,
             by_group,
@@ -267,26 +298,31 @@ impl ServerRegistry {
     }
 
     pub(crate) fn id_index(&self, id: &str, uuids: bool) -> Option<u32> {
-        if let Some(&i) = self.by_id.get(id) {
-            return Some(i);
+        match self.by_ref.get(id) {
+            Some(&Named::Id(i)) => Some(i),
+            _ => self.uuid_index(id, uuids).copied(),
         }
+    }
+
+    /// The server whose id is the UUID `s` spells, when ids compare as UUIDs.
+    fn uuid_index(&self, s: &str, uuids: bool) -> Option<&u32> {
         if uuids && !self.by_uuid.is_empty() {
-            return parse_uuid(id).and_then(|u| self.by_uuid.get(&u).copied());
+            parse_uuid(s).and_then(|u| self.by_uuid.get(&u))
+        } else {
+            None
         }
-        None
     }
 
     /// Resolves a reference: the id's server, else the servers with that alias or name.
     pub(crate) fn lookup(&self, reference: &str, uuids: bool) -> &[u32] {
-        if let Some(i) = self.by_id.get(reference) {
-            return std::slice::from_ref(i);
+        match self.by_ref.get(reference) {
+            // A name that spells another server's id as a UUID is refused by the
+            // registry, so an exact hit answers under both semantics.
+            Some(named) => named.as_slice(),
+            None => self
+                .uuid_index(reference, uuids)
+                .map_or(&[], std::slice::from_ref),
         }
-        if uuids && !self.by_uuid.is_empty() {
-            if let Some(i) = parse_uuid(reference).and_then(|u| self.by_uuid.get(&u)) {
-                return std::slice::from_ref(i);
-            }
-        }
-        self.by_name.get(reference).map_or(&[], Members::as_slice)
     }
 
     /// Servers whose id, alias or name equals `name` ignoring ASCII case.
@@ -304,6 +340,66 @@ impl ServerRegistry {
     /// The registry's own members of `group`.
     pub(crate) fn group(&self, group: &str) -> &[u32] {
         self.by_group.get(group).map_or(&[], Members::as_slice)
+    }
+}
+
+/// The ids of servers by spelling and by UUID, or every problem that refuses them.
+fn validate(servers: &[McpServer]) -> Result<(IdMap, UuidMap), RegistryError> {
+    let n = servers.len();
+    let mut problems = Vec::new();
+    let mut by_id: IdMap = HashMap::default();
+    let mut by_uuid: HashMap<Uuid, u32, FxBuild> = HashMap::default();
+    by_id.reserve(n);
+
+    for (i, server) in servers.iter().enumerate() {
+        let Ok(index) = u32::try_from(i) else {
+            problems.push(RegistryProblem::TooManyServers { count: n });
+            break;
+        };
+        let id = server.id().as_str();
+        if id.is_empty() {
+            problems.push(RegistryProblem::EmptyServerId { position: i });
+            continue;
+        }
+        if by_id.contains_key(id) {
+            problems.push(RegistryProblem::DuplicateServerId { id: id.to_owned() });
+            continue;
+        }
+        if let Some(uuid) = parse_uuid(id) {
+            if let Some(&other) = by_uuid.get(&uuid) {
+                problems.push(RegistryProblem::DuplicateUuid {
+                    id: id.to_owned(),
+                    other: id_at(servers, other).to_owned(),
+                });
+                continue;
+            }
+            by_uuid.insert(uuid, index);
+        }
+        by_id.insert(id.into(), index);
+    }
+
+    // An alias or name that is another server's id would make references ambiguous.
+    for (index, server) in (0u32..).zip(servers) {
+        for (field, value) in [("alias", server.alias()), ("server_name", server.name())] {
+            let Some(value) = value else { continue };
+            let other = by_id
+                .get(value)
+                .or_else(|| parse_uuid(value).and_then(|u| by_uuid.get(&u)));
+            if let Some(&other) = other.filter(|&&other| other != index) {
+                problems.push(RegistryProblem::NameIsOtherServerId {
+                    field,
+                    value: value.to_owned(),
+                    server: server.id().to_string(),
+                    other: id_at(servers, other).to_owned(),
+                });
+            }
+        }
+    }
+
+    if problems.is_empty() {
+        Ok((by_id, by_uuid))
+    } else {
+        Err(RegistryError::new(problems))
     }
 }
 

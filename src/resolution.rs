@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::registry::ServerRegistry;
 use crate::request::Semantics;
 use crate::server::McpServer;
-use crate::tools::ToolScope;
+use crate::tools::{ScopeFilter, ToolScope};
 
 /// The separator a gateway puts between a server prefix and a tool name by default.
 pub const DEFAULT_SEPARATOR: &str = "-";
@@ -299,7 +299,7 @@ impl<'a> Resolution<'a> {
         server: &str,
         offered: &'o [T],
     ) -> impl Iterator<Item = &'o T> {
-        let scope = self.tool_scope(server);
+        let scope = self.tool_scope(server).map(ScopeFilter::new);
         offered.iter().filter(move |tool| {
             let tool = tool.as_ref();
             !tool.is_empty() && scope.is_some_and(|s| s.allows(tool))

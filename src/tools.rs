@@ -1,35 +1,194 @@
 //! Tool sets and the tool scope of a visible server.
 
+use std::cmp::Ordering;
 use std::fmt;
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
-/// Names owned by the registry: sorted, without repeats.
+/// The first 8 bytes of `s`, zero-padded, as a big-endian word: comparing two of these
+/// orders strings as `str::cmp` does, except that equal words need the full comparison.
+#[inline]
+fn head(s: &str) -> u64 {
+    let bytes = s.as_bytes();
+    if let Some(word) = bytes.first_chunk::<8>() {
+        u64::from_be_bytes(*word)
+    } else {
+        let mut word = [0u8; 8];
+        for (dst, src) in word.iter_mut().zip(bytes) {
+            *dst = *src;
+        }
+        u64::from_be_bytes(word)
+    }
+}
+
+/// `name.cmp(query)`, where `query_head` is `head(query)`: most pairs of tool names are
+/// decided by their first 8 bytes, without a call to `memcmp`.
+#[inline]
+fn cmp_headed(name: &str, query: &str, query_head: u64) -> Ordering {
+    match head(name).cmp(&query_head) {
+        // Equal zero-padded heads of two strings of at most 8 bytes: the shorter one is
+        // the smaller, and equal lengths mean equal strings.
+        Ordering::Equal if name.len() <= 8 && query.len() <= 8 => name.len().cmp(&query.len()),
+        Ordering::Equal => name.cmp(query),
+        unequal => unequal,
+    }
+}
+
+/// `a.cmp(b)`, decided as [`cmp_headed`] does.
+#[inline]
+pub(crate) fn cmp_names(a: &str, b: &str) -> Ordering {
+    cmp_headed(a, b, head(b))
+}
+
+/// Whether sorted `names` holds `query`: a binary search that reads the query's head once.
+#[inline]
+pub(crate) fn contains_sorted<T: AsRef<str>>(names: &[T], query: &str) -> bool {
+    let query_head = head(query);
+    names
+        .binary_search_by(|n| cmp_headed(n.as_ref(), query, query_head))
+        .is_ok()
+}
+
+/// `a == b`, likewise.
+#[inline]
+pub(crate) fn eq_names(a: &str, b: &str) -> bool {
+    a.len() == b.len() && head(a) == head(b) && (a.len() <= 8 || a == b)
+}
+
+/// The last 8 bytes of `s` (or all of a shorter `s`, zero-padded) as a word.
+#[inline]
+fn tail(s: &str) -> u64 {
+    s.as_bytes()
+        .last_chunk::<8>()
+        .map_or_else(|| head(s), |word| u64::from_le_bytes(*word))
+}
+
+/// A 256-bit Bloom filter over a set of names: for most names outside the set it answers
+/// "no" from two word reads and a multiply, so filtering a long `tools/list` against a
+/// small set rarely searches the set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct NameFilter([u64; 4]);
+
+impl NameFilter {
+    #[inline]
+    fn bit(name: &str) -> (usize, u64) {
+        let mixed = (head(name) ^ tail(name).rotate_left(29) ^ name.len() as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        // The top 8 bits pick one of 256: a word (2 bits) and a bit in it (6 bits).
+        let top = mixed >> 56;
+        ((top >> 6) as usize, 1u64 << (top & 63))
+    }
+
+    pub(crate) fn new<'n>(names: impl IntoIterator<Item = &'n str>) -> Self {
+        let mut words = [0u64; 4];
+        for name in names {
+            let (word, bit) = Self::bit(name);
+            if let Some(w) = words.get_mut(word) {
+                *w |= bit;
+            }
+        }
+        Self(words)
+    }
+
+    /// `false` only when `name` is certainly not in the set.
+    #[inline]
+    pub(crate) fn may_contain(&self, name: &str) -> bool {
+        let (word, bit) = Self::bit(name);
+        self.0.get(word).is_none_or(|w| w & bit != 0)
+    }
+}
+
+/// Where one name lies in a [`SortedNames`]' text, with the name's head word, so that a
+/// search reads the text only to confirm a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    head: u64,
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+}
+
+/// Names owned by the registry: sorted, without repeats. They are stored in one string
+/// with a sorted list of spans into it, so a tool list costs two allocations however many
+/// names it holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct SortedNames(Box<[Box<str>]>);
+pub(crate) struct SortedNames {
+    text: Box<str>,
+    spans: Box<[Span]>,
+}
 
 impl SortedNames {
-    pub(crate) fn new(mut names: Vec<Box<str>>) -> Self {
-        names.sort_unstable();
+    /// The set of `names` (the tests' spelling).
+    #[cfg(test)]
+    #[allow(clippy::needless_pass_by_value)] // the signature tests across the crate call
+    pub(crate) fn new(names: Vec<Box<str>>) -> Self {
+        Self::from_strs(names.iter().map(|n| &**n).collect())
+    }
+
+    /// The set of `names`, copied into one string.
+    pub(crate) fn from_strs(mut names: Vec<&str>) -> Self {
+        names.sort_unstable_by(|a, b| cmp_names(a, b));
         names.dedup();
-        Self(names.into_boxed_slice())
+        let mut text = String::with_capacity(names.iter().map(|n| n.len()).sum());
+        let mut spans = Vec::with_capacity(names.len());
+        for name in names {
+            let start = text.len();
+            text.push_str(name);
+            // A tool list longer than 4 GiB cannot be configured; such a name is dropped.
+            if let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(text.len())) {
+                spans.push(Span {
+                    head: head(name),
+                    start,
+                    end,
+                });
+            }
+        }
+        Self {
+            text: text.into_boxed_str(),
+            spans: spans.into_boxed_slice(),
+        }
+    }
+
+    #[inline]
+    fn at(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
     }
 
     pub(crate) fn contains(&self, name: &str) -> bool {
-        self.0.binary_search_by(|n| (**n).cmp(name)).is_ok()
+        let name_head = head(name);
+        self.spans
+            .binary_search_by(|&s| match s.head.cmp(&name_head) {
+                // As in `cmp_headed`: equal heads of short names differ only in length.
+                Ordering::Equal if s.len() <= 8 && name.len() <= 8 => s.len().cmp(&name.len()),
+                Ordering::Equal => self.at(s).cmp(name),
+                unequal => unequal,
+            })
+            .is_ok()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.spans.is_empty()
+    }
+
+    /// These names without the ones in `other`.
+    pub(crate) fn without(&self, other: &Self) -> Self {
+        Self::from_strs(self.iter().filter(|n| !other.contains(n)).collect())
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.spans.len()
     }
 
     pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        self.0.iter().map(|n| &**n)
+        self.spans.iter().map(|&s| self.at(s))
     }
 }
 
@@ -69,7 +228,7 @@ impl<'a> ToolSet<'a> {
     pub fn contains(&self, tool: &str) -> bool {
         match &self.0 {
             Repr::Registry(names) => names.contains(tool),
-            Repr::Owned(names) => names.binary_search(&tool).is_ok(),
+            Repr::Owned(names) => contains_sorted(names, tool),
         }
     }
 
@@ -91,32 +250,34 @@ impl<'a> ToolSet<'a> {
     /// The tools in sorted order.
     #[must_use = "iterators are lazy"]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &'a str> + '_ {
-        let (registry, owned): (&'a [Box<str>], &[&'a str]) = match &self.0 {
-            Repr::Registry(names) => (&names.0, &[]),
-            Repr::Owned(names) => (&[], names),
+        let (registry, owned): (Option<&'a SortedNames>, &[&'a str]) = match &self.0 {
+            Repr::Registry(names) => (Some(names), &[]),
+            Repr::Owned(names) => (None, names),
         };
         ToolIter {
-            registry: registry.iter(),
+            registry,
+            spans: registry.map_or(&[][..], |r| &r.spans).iter(),
             owned: owned.iter(),
         }
     }
 }
 
 struct ToolIter<'s, 'a> {
-    registry: std::slice::Iter<'a, Box<str>>,
+    registry: Option<&'a SortedNames>,
+    spans: std::slice::Iter<'a, Span>,
     owned: std::slice::Iter<'s, &'a str>,
 }
 
 impl<'a> Iterator for ToolIter<'_, 'a> {
     type Item = &'a str;
     fn next(&mut self) -> Option<&'a str> {
-        self.registry
-            .next()
-            .map(|n| &**n)
-            .or_else(|| self.owned.next().copied())
+        match (self.registry, self.spans.next()) {
+            (Some(registry), Some(&span)) => Some(registry.at(span)),
+            _ => self.owned.next().copied(),
+        }
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.registry.len() + self.owned.len();
+        let n = self.spans.len() + self.owned.len();
         (n, Some(n))
     }
 }
@@ -136,6 +297,36 @@ impl Serialize for ToolSet<'_> {
             seq.serialize_element(tool)?;
         }
         seq.end()
+    }
+}
+
+/// A tool scope prepared for many questions: the set's [`NameFilter`] answers most of
+/// them before the set is searched.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ScopeFilter<'s, 'a> {
+    scope: &'s ToolScope<'a>,
+    filter: NameFilter,
+}
+
+impl<'s, 'a> ScopeFilter<'s, 'a> {
+    pub(crate) fn new(scope: &'s ToolScope<'a>) -> Self {
+        let filter = match scope {
+            ToolScope::All => NameFilter::default(),
+            ToolScope::AllExcept(set) | ToolScope::Only(set) => NameFilter::new(set.iter()),
+        };
+        Self { scope, filter }
+    }
+
+    /// [`ToolScope::allows`].
+    #[inline]
+    pub(crate) fn allows(&self, tool: &str) -> bool {
+        match self.scope {
+            ToolScope::All => true,
+            ToolScope::AllExcept(denied) => {
+                !(self.filter.may_contain(tool) && denied.contains(tool))
+            }
+            ToolScope::Only(allowed) => self.filter.may_contain(tool) && allowed.contains(tool),
+        }
     }
 }
 
@@ -189,6 +380,62 @@ impl Serialize for ToolScope<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_comparison_agrees_with_str() {
+        let names = [
+            "",
+            "a",
+            "a\0",
+            "ab",
+            "tool_001",
+            "tool_0010",
+            "tool_002",
+            "tool_00",
+            "tool_",
+            "toolbox_long_name",
+            "toolbox_long_namf",
+            "z",
+            "\u{e9}t\u{e9}",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(cmp_names(a, b), a.cmp(b), "{a:?} {b:?}");
+                assert_eq!(eq_names(a, b), a == b, "{a:?} {b:?}");
+                assert_eq!(contains_sorted(&[b], a), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn name_filter_never_says_no_to_a_member() {
+        let members: Vec<String> = (0..300).map(|i| format!("tool_{i}")).collect();
+        let filter = NameFilter::new(members.iter().map(String::as_str));
+        assert!(members.iter().all(|m| filter.may_contain(m)));
+        let small = NameFilter::new(["create_issue", "list_repos", "x"]);
+        assert!(small.may_contain("create_issue") && small.may_contain("x"));
+        let outside = (0..1000)
+            .filter(|i| small.may_contain(&format!("other_{i}")))
+            .count();
+        assert!(
+            outside < 100,
+            "{outside} of 1000 outsiders pass a 3-name filter"
+        );
+        assert!(!NameFilter::default().may_contain("x"));
+    }
+
+    #[test]
+    fn scope_filters_agree_with_scopes() {
+        let names = SortedNames::new(vec!["b".into(), "tool_1".into()]);
+        let only = ToolScope::Only(ToolSet::from_sorted(vec!["a", "tool_2"]));
+        let except = ToolScope::AllExcept(ToolSet::registry(&names));
+        for scope in [ToolScope::All, only, except] {
+            let filter = ScopeFilter::new(&scope);
+            for tool in ["a", "b", "c", "tool_1", "tool_2", ""] {
+                assert_eq!(filter.allows(tool), scope.allows(tool), "{scope:?} {tool}");
+            }
+        }
+    }
 
     #[test]
     fn scopes_allow_what_they_say() {

@@ -8,6 +8,7 @@
     clippy::indexing_slicing
 )]
 
+mod alloc;
 mod api;
 mod autotraits;
 mod explain;

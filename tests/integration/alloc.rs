@@ -1,0 +1,93 @@
+//! Heap allocations on the request path, counted by the `allocation-counter` global
+//! allocator.
+//!
+//! The allocator is installed for this whole test binary (the crate forbids `unsafe`, so
+//! it cannot define its own), but it counts per thread and `measure` reports only the
+//! calling thread's allocations, so the other tests running in parallel do not disturb
+//! the counts.
+
+#[path = "../../benches/workload/mod.rs"]
+mod workload;
+
+use allocation_counter::measure;
+use mcp_authz::{Request, ServerRegistry, ToolScope};
+
+fn setup() -> (ServerRegistry, workload::Levels) {
+    let servers = workload::servers(1_000, 42);
+    let levels = workload::typical(&servers);
+    (ServerRegistry::new(servers).unwrap(), levels)
+}
+
+fn request(levels: &workload::Levels) -> Request<'_> {
+    Request::new()
+        .key(&levels.key)
+        .team(&levels.team)
+        .end_user(Some(&levels.end_user))
+}
+
+#[test]
+fn call_checks_and_prefix_mapping_do_not_allocate() {
+    let (registry, levels) = setup();
+    let resolution = registry.resolve_allowed_servers(&request(&levels));
+    let (server, tool) = resolution
+        .servers()
+        .find_map(|v| match v.tools() {
+            ToolScope::Only(set) if !set.is_empty() => Some((
+                v.server().id().to_string(),
+                set.iter().find(|t| !t.contains('-')).unwrap().to_owned(),
+            )),
+            _ => None,
+        })
+        .unwrap();
+    let prefix = registry.get(&server).unwrap().prefix().replace(' ', "_");
+    let prefixed = format!("{prefix}-{tool}");
+    let missing = format!("{prefix}-tool_none");
+
+    let mut answers = Vec::with_capacity(8);
+    let info = measure(|| {
+        answers.push(resolution.is_tool_allowed(&server, &tool));
+        answers.push(resolution.is_tool_allowed(&server, "tool_none"));
+        answers.push(resolution.decide_call(&server, &tool).is_allowed());
+        answers.push(resolution.route(&prefixed).is_ok());
+        answers.push(resolution.decide_prefixed_call(&prefixed).is_allowed());
+        answers.push(resolution.decide_prefixed_call(&missing).is_allowed());
+        answers.push(resolution.route("nosuch-tool").is_ok());
+    });
+    assert_eq!(answers, [true, false, true, true, true, false, false]);
+    assert_eq!(info.count_total, 0, "{info:?}");
+}
+
+#[test]
+fn filtering_a_tool_list_does_not_allocate() {
+    let (registry, levels) = setup();
+    let resolution = registry.resolve_allowed_servers(&request(&levels));
+    let offered = workload::offered_tools();
+    let ids: Vec<String> = resolution
+        .servers()
+        .map(|v| v.server().id().to_string())
+        .collect();
+    let mut kept = 0;
+    let info = measure(|| {
+        for id in &ids {
+            kept += resolution.filter_tools(id, &offered).count();
+        }
+    });
+    assert!(kept > 0);
+    assert_eq!(info.count_total, 0, "{info:?}");
+}
+
+#[test]
+fn a_typical_resolution_allocates_little() {
+    let (registry, levels) = setup();
+    let request = request(&levels);
+    let mut visible = 0;
+    let info = measure(|| {
+        visible = registry.resolve_allowed_servers(&request).len();
+    });
+    assert!(visible > 10, "{visible}");
+    eprintln!("typical resolve: {visible} servers, {info:?}");
+    // Measured: 8 allocations, 2,408 bytes, for 19 visible servers: the levels' grants
+    // and tool lists, the answer, and the tool sets of the servers whose levels' tool
+    // lists intersect to a non-empty set. (Before the resolver was tuned: 30.)
+    assert!(info.count_total <= 8, "{info:?}");
+}
