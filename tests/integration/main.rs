@@ -10,4 +10,5 @@
 
 mod api;
 mod autotraits;
+mod bad_input;
 mod vectors;
