@@ -2,7 +2,7 @@
 //! documented answer; nothing panics and nothing widens access.
 
 use mcp_authz::scenario::run_json;
-use mcp_authz::{McpServer, ObjectPermission, ServerRegistry};
+use mcp_authz::{McpServer, ObjectPermission, Request, ServerRegistry, ToolScope};
 
 fn permission_error(json: &str) -> String {
     ObjectPermission::from_json(json).unwrap_err().to_string()
@@ -43,4 +43,35 @@ fn control_characters_in_echoed_input_are_escaped() {
         "invalid server registry: duplicate server id `a\\nb`"
     );
     assert_eq!(e.problems().len(), 1);
+}
+
+fn names(prefix: &str, range: std::ops::Range<usize>) -> Vec<String> {
+    range.map(|i| format!("{prefix}{i}")).collect()
+}
+
+// Long tool lists for one server at several levels used to be intersected by scanning one
+// list per tool of another: 100k entries each took minutes. Now sorted once, then probed.
+#[test]
+fn long_tool_lists_at_every_level_intersect() {
+    let registry = ServerRegistry::new([McpServer::new("srv-a")]).unwrap();
+    let key = ObjectPermission::new().with_tool_permission("srv-a", names("t", 0..100_000));
+    let team =
+        ObjectPermission::new().with_tool_permission("srv-a", names("t", 50_000..150_000));
+    let end_user =
+        ObjectPermission::new().with_tool_permission("srv-a", names("t", 60_000..160_000));
+    let resolution = registry.resolve_allowed_servers(
+        &Request::new()
+            .key(&key)
+            .team(&team)
+            .end_user(Some(&end_user)),
+    );
+    let scope = resolution.tool_scope("srv-a").unwrap();
+    let ToolScope::Only(allowed) = scope else {
+        panic!("expected a tool set, got {scope:?}");
+    };
+    assert_eq!(allowed.len(), 40_000);
+    assert!(resolution.is_tool_allowed("srv-a", "t60000"));
+    assert!(resolution.is_tool_allowed("srv-a", "t99999"));
+    assert!(!resolution.is_tool_allowed("srv-a", "t59999"));
+    assert!(!resolution.is_tool_allowed("srv-a", "t100000"));
 }
