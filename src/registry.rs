@@ -102,6 +102,8 @@ pub struct ServerRegistry {
     by_name: HashMap<Box<str>, Members, FxBuild>,
     by_caseless: FxIndexMap<Caseless, Members>,
     by_prefix: HashMap<Box<str>, Members, FxBuild>,
+    /// The lengths in bytes of the spellings in `by_prefix`, sorted, without repeats.
+    prefix_lengths: Vec<usize>,
     pub(crate) by_group: HashMap<Box<str>, Members, FxBuild>,
     pub(crate) allow_all: Vec<u32>,
 }
@@ -217,6 +219,7 @@ impl ServerRegistry {
             by_uuid,
             by_name,
             by_caseless,
+            prefix_lengths: lengths(&by_prefix),
             by_prefix,
             by_group,
             allow_all,
@@ -296,6 +299,11 @@ impl ServerRegistry {
             .map_or(&[], Members::as_slice)
     }
 
+    /// Whether some server bears a tool-name prefix `len` bytes long.
+    pub(crate) fn has_prefix_length(&self, len: usize) -> bool {
+        self.prefix_lengths.binary_search(&len).is_ok()
+    }
+
     /// Servers that bear `spelling` as a tool-name prefix.
     pub(crate) fn lookup_prefix(&self, spelling: &str) -> &[u32] {
         self.by_prefix.get(spelling).map_or(&[], Members::as_slice)
@@ -305,6 +313,14 @@ impl ServerRegistry {
     pub(crate) fn group(&self, group: &str) -> &[u32] {
         self.by_group.get(group).map_or(&[], Members::as_slice)
     }
+}
+
+/// The lengths of the keys of `map`, sorted, without repeats.
+fn lengths<V>(map: &HashMap<Box<str>, V, FxBuild>) -> Vec<usize> {
+    let mut out: Vec<usize> = map.keys().map(|k| k.len()).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn id_at(servers: &[McpServer], index: u32) -> &str {

@@ -2,7 +2,7 @@
 //! documented answer; nothing panics and nothing widens access.
 
 use mcp_authz::scenario::run_json;
-use mcp_authz::{McpServer, ObjectPermission, Request, ServerRegistry, ToolScope};
+use mcp_authz::{CallDecision, McpServer, ObjectPermission, Request, ServerRegistry, ToolScope};
 
 fn permission_error(json: &str) -> String {
     ObjectPermission::from_json(json).unwrap_err().to_string()
@@ -55,8 +55,7 @@ fn names(prefix: &str, range: std::ops::Range<usize>) -> Vec<String> {
 fn long_tool_lists_at_every_level_intersect() {
     let registry = ServerRegistry::new([McpServer::new("srv-a")]).unwrap();
     let key = ObjectPermission::new().with_tool_permission("srv-a", names("t", 0..100_000));
-    let team =
-        ObjectPermission::new().with_tool_permission("srv-a", names("t", 50_000..150_000));
+    let team = ObjectPermission::new().with_tool_permission("srv-a", names("t", 50_000..150_000));
     let end_user =
         ObjectPermission::new().with_tool_permission("srv-a", names("t", 60_000..160_000));
     let resolution = registry.resolve_allowed_servers(
@@ -74,4 +73,41 @@ fn long_tool_lists_at_every_level_intersect() {
     assert!(resolution.is_tool_allowed("srv-a", "t99999"));
     assert!(!resolution.is_tool_allowed("srv-a", "t59999"));
     assert!(!resolution.is_tool_allowed("srv-a", "t100000"));
+}
+
+const MIB: usize = 1 << 20;
+
+// A prefixed name used to be tried at every separator, hashing the prefix each time: a
+// 1 MiB name of separators cost hours. Prefixes longer than every spelling are skipped.
+#[test]
+fn one_mib_prefixed_names_route() {
+    let registry = ServerRegistry::new([
+        McpServer::new("srv-a").with_alias("gh"),
+        McpServer::new("srv-b").with_alias("gh-tool"),
+    ])
+    .unwrap();
+    let resolution = registry.resolve_allowed_servers(&Request::new().admin(true));
+    let dashes = "-".repeat(MIB);
+    assert_eq!(
+        resolution.decide_prefixed_call(&dashes),
+        CallDecision::UnknownPrefix
+    );
+    let long_tool = format!("gh-tool-{dashes}");
+    let routed = resolution.route(&long_tool).unwrap();
+    assert_eq!(routed.server.id().as_str(), "srv-b");
+    assert_eq!(routed.tool.len(), MIB);
+    let no_prefix = format!("{}-read", "x".repeat(MIB));
+    assert_eq!(
+        resolution.decide_prefixed_call(&no_prefix),
+        CallDecision::UnknownPrefix
+    );
+
+    // A 1 MiB spelling of separators, and a 2 MiB name of them: one prefix length to try.
+    let registry =
+        ServerRegistry::new([McpServer::new("srv-a").with_alias(dashes.clone())]).unwrap();
+    let resolution = registry.resolve_allowed_servers(&Request::new().admin(true));
+    let twice = "-".repeat(2 * MIB);
+    let routed = resolution.route(&twice).unwrap();
+    assert_eq!(routed.server.id().as_str(), "srv-a");
+    assert_eq!(routed.tool.len(), MIB - 1);
 }
