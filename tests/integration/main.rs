@@ -11,4 +11,7 @@
 mod api;
 mod autotraits;
 mod bad_input;
+mod generators;
+mod model;
+mod properties;
 mod vectors;
