@@ -283,7 +283,7 @@ impl<'de> Visitor<'de> for ScenarioVisitor {
             }
             seen.push(member);
             match member {
-                "servers" => servers = Some(map.next_value::<Vec<McpServer>>()?),
+                "servers" => servers = Some(map.next_value_seed(Servers)?),
                 "access_groups" => {
                     let groups = map.next_value_seed(Nullable(ListMap {
                         field: "access_groups",
@@ -328,6 +328,31 @@ impl<'de> Visitor<'de> for ScenarioVisitor {
     }
 }
 
+/// The `servers` list, named in type errors (serde's own `Vec` says only "a sequence").
+struct Servers;
+
+impl<'de> de::DeserializeSeed<'de> for Servers {
+    type Value = Vec<McpServer>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Servers {
+    type Value = Vec<McpServer>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of servers for `servers`")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // The size hint is untrusted input: cap what is reserved up front.
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(server) = seq.next_element()? {
+            out.push(server);
+        }
+        Ok(out)
+    }
+}
+
 struct Calls;
 
 impl<'de> de::DeserializeSeed<'de> for Calls {
@@ -368,15 +393,15 @@ impl<'de> Visitor<'de> for Call {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut server, mut tool, mut name) = (None, None, None);
         while let Some(key) = map.next_key::<String>()? {
-            let slot = match key.as_str() {
-                "server" => &mut server,
-                "tool" => &mut tool,
-                "name" => &mut name,
+            let (slot, field) = match key.as_str() {
+                "server" => (&mut server, "server"),
+                "tool" => (&mut tool, "tool"),
+                "name" => (&mut name, "name"),
                 other => {
                     return Err(de::Error::unknown_field(other, &["server", "tool", "name"]));
                 }
             };
-            once(slot.is_some(), "call member")?;
+            once(slot.is_some(), field)?;
             *slot = Some(crate::de::string(&mut map, "calls")?);
         }
         match (server, tool, name) {
@@ -406,6 +431,15 @@ mod tests {
         );
         let e = Scenario::from_json(r#"{"admin": false}"#).unwrap_err();
         assert!(e.to_string().contains("missing field `servers`"), "{e}");
+        let e = Scenario::from_json(r#"{"servers": null}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid scenario: invalid type: null, expected a list of servers for `servers` \
+             at line 1 column 16"
+        );
+        let e = Scenario::from_json(r#"{"servers": [], "calls": [{"name": "a", "name": "b"}]}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("duplicate field `name`"), "{e}");
     }
 
     #[test]
