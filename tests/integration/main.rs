@@ -11,6 +11,7 @@
 mod api;
 mod autotraits;
 mod bad_input;
+mod bridge;
 mod generators;
 mod model;
 mod properties;

@@ -12,10 +12,11 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::json;
 
-use crate::generators::{
-    Observed, case, crate_answer, mcp_server, model_answer, object_permission, scenario_answer,
+use crate::bridge::{
+    Observed, crate_answer, mcp_server, model_answer, object_permission, scenario_answer,
     scenario_json, semantics, settings,
 };
+use crate::generators::case;
 use crate::model::{Case, EndUser, Sem, admin_view, declares};
 
 fn config(cases: u32) -> ProptestConfig {
