@@ -177,18 +177,17 @@ pub(crate) fn registry_problems(servers: &[Server]) -> Vec<String> {
         }
         accepted.push(&s.id);
     }
-    for s in servers {
+    for (position, s) in servers.iter().enumerate() {
         for (field, value) in [("alias", s.alias()), ("server_name", s.name())] {
             let Some(value) = value else { continue };
             let other = accepted
                 .iter()
                 .find(|id| id_matches(id, value, Sem::Default));
             // A server may bear its own id as a name. With duplicates, "its own" is the
-            // first server with that id, the one the registry would have kept.
+            // first server with that id, the one the registry kept.
             if let Some(other) = other {
                 let owner = servers.iter().position(|t| t.id == **other);
-                let this = servers.iter().position(|t| std::ptr::eq(t, s));
-                if owner != this {
+                if owner != Some(position) {
                     problems.push(format!(
                         "{field} `{value}` of server `{}` is the id of server `{other}`",
                         s.id
