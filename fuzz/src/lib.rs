@@ -22,10 +22,8 @@ fn request(s: &Scenario, end_user: bool, requested: bool) -> Request<'_> {
     if end_user && s.end_user_identified.unwrap_or(s.end_user.is_some()) {
         request = request.end_user(s.end_user.as_ref());
     }
-    if requested {
-        if let Some(names) = &s.requested {
-            request = request.requested(names);
-        }
+    if let (true, Some(names)) = (requested, &s.requested) {
+        request = request.requested(names);
     }
     if let Some(groups) = &s.access_groups {
         request = request.access_groups(groups as &dyn AccessGroups);
