@@ -167,7 +167,7 @@ fn without_litellm_rules(case: &Case) -> Case {
 }
 
 proptest! {
-    #![proptest_config(config(12000))]
+    #![proptest_config(config(16000))]
 
     /// The crate and the model agree on registry problems, visible servers, tool scopes,
     /// calls by reference and by prefixed name, and filtered tool lists.
@@ -178,7 +178,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(2500))]
+    #![proptest_config(config(3500))]
 
     /// Every visible server that is not `allow_all_keys` is in the team's grant, when the
     /// team declares one and the admin view is off.
