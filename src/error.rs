@@ -1,6 +1,7 @@
 //! Errors, one type per phase that can fail: reading JSON, and building a registry.
 //! Resolution itself cannot fail.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A JSON document (a server, an object permission, a scenario) could not be read.
@@ -22,10 +23,30 @@ pub enum ParseError {
 
 impl ParseError {
     pub(crate) fn json(document: &'static str, error: &serde_json::Error) -> Self {
+        // serde quotes mistyped strings escaped, but echoes field names raw (`unknown field
+        // `...``): escape here, once, for every message.
         Self::Json {
             document,
-            message: error.to_string(),
+            message: one_line(&error.to_string()).into_owned(),
         }
+    }
+}
+
+/// `text` with control characters escaped (`\n`, `\u{1b}`), so that a message that quotes
+/// user input stays on one line and cannot forge a second one in a log.
+pub(crate) fn one_line(text: &str) -> Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        let mut out = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            if c.is_control() {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+        }
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -40,13 +61,13 @@ pub enum RegistryProblem {
         position: usize,
     },
     /// Two servers have the same `server_id`.
-    #[error("duplicate server id `{id}`")]
+    #[error("duplicate server id `{}`", one_line(.id))]
     DuplicateServerId {
         /// The id.
         id: String,
     },
     /// Two servers have ids that spell the same UUID.
-    #[error("duplicate server id `{id}`: the same UUID as `{other}`")]
+    #[error("duplicate server id `{}`: the same UUID as `{}`", one_line(.id), one_line(.other))]
     DuplicateUuid {
         /// The later id.
         id: String,
@@ -61,7 +82,10 @@ pub enum RegistryProblem {
     },
     /// A server's alias or name is another server's id, so a reference to it would be
     /// ambiguous.
-    #[error("{field} `{value}` of server `{server}` is the id of server `{other}`")]
+    #[error(
+        "{field} `{}` of server `{}` is the id of server `{}`",
+        one_line(.value), one_line(.server), one_line(.other)
+    )]
     NameIsOtherServerId {
         /// `alias` or `server_name`.
         field: &'static str,
@@ -123,6 +147,18 @@ mod tests {
             error.to_string(),
             "invalid server registry: duplicate server id `srv-a`"
         );
+    }
+
+    #[test]
+    fn control_characters_in_values_are_escaped() {
+        let error = RegistryError::new(vec![RegistryProblem::DuplicateServerId {
+            id: "a\nb\u{1b}".into(),
+        }]);
+        assert_eq!(
+            error.to_string(),
+            "invalid server registry: duplicate server id `a\\nb\\u{1b}`"
+        );
+        assert_eq!(one_line("plain `text` é"), "plain `text` é");
     }
 
     #[test]

@@ -19,8 +19,8 @@ use crate::error::ParseError;
 ///
 /// Reading JSON accepts LiteLLM's `LiteLLM_ObjectPermissionTable` rows unchanged: the
 /// fields it does not model (`object_permission_id`, `vector_stores`, `agents`, ...) are
-/// ignored, but an unknown field whose name starts with `mcp_` is an error, since ignoring
-/// an MCP restriction would silently change access.
+/// ignored, but an unknown field whose name starts with `mcp_` (in any ASCII case) is an
+/// error, since ignoring an MCP restriction would silently change access.
 ///
 /// ```
 /// use mcp_authz::ObjectPermission;
@@ -186,7 +186,13 @@ impl<'de> Deserialize<'de> for ObjectPermission {
                                 map.next_value_seed(Nullable(ToolMap("mcp_tool_permissions")))
                             })?;
                         }
-                        other if other.starts_with("mcp_") => {
+                        // Any case: `MCP_SERVERS` is a typo of a restriction, not another
+                        // field, and ignoring it would drop the restriction.
+                        other
+                            if other
+                                .get(..4)
+                                .is_some_and(|p| p.eq_ignore_ascii_case("mcp_")) =>
+                        {
                             return Err(de::Error::custom(format_args!(
                                 "unknown MCP field `{other}` (known: `mcp_servers`, \
                                  `mcp_access_groups`, `mcp_tool_permissions`)"
@@ -254,6 +260,16 @@ mod tests {
             "invalid object permission: unknown MCP field `mcp_toolsets` (known: \
              `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 15"
         );
+    }
+
+    #[test]
+    fn unknown_mcp_field_in_another_case_is_refused() {
+        assert_eq!(
+            err(r#"{"MCP_SERVERS": ["a"]}"#),
+            "invalid object permission: unknown MCP field `MCP_SERVERS` (known: \
+             `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 14"
+        );
+        assert!(ObjectPermission::from_json(r#"{"mcp": 1, "mcpservers": []}"#).is_ok());
     }
 
     #[test]

@@ -164,6 +164,8 @@ pub struct ServerRegistry {
     by_uuid: HashMap<Uuid, u32, FxBuild>,
     by_caseless: FxIndexMap<Caseless, Members>,
     by_prefix: HashMap<Arc<str>, Members, FxBuild>,
+    /// The lengths in bytes of the spellings in `by_prefix`, sorted, without repeats.
+    prefix_lengths: Vec<usize>,
     pub(crate) by_group: HashMap<Box<str>, Members, FxBuild>,
     pub(crate) allow_all: Vec<u32>,
 }
@@ -248,6 +250,7 @@ impl ServerRegistry {
             by_ref,
             by_uuid,
             by_caseless,
+            prefix_lengths: lengths(&by_prefix),
             by_prefix,
             by_group,
             allow_all,
@@ -332,6 +335,11 @@ impl ServerRegistry {
             .map_or(&[], Members::as_slice)
     }
 
+    /// Whether some server bears a tool-name prefix `len` bytes long.
+    pub(crate) fn has_prefix_length(&self, len: usize) -> bool {
+        self.prefix_lengths.binary_search(&len).is_ok()
+    }
+
     /// Servers that bear `spelling` as a tool-name prefix.
     pub(crate) fn lookup_prefix(&self, spelling: &str) -> &[u32] {
         self.by_prefix.get(spelling).map_or(&[], Members::as_slice)
@@ -401,6 +409,14 @@ fn validate(servers: &[McpServer]) -> Result<(IdMap, UuidMap), RegistryError> {
     } else {
         Err(RegistryError::new(problems))
     }
+}
+
+/// The lengths of the keys of `map`, sorted, without repeats.
+fn lengths<V>(map: &HashMap<Arc<str>, V, FxBuild>) -> Vec<usize> {
+    let mut out: Vec<usize> = map.keys().map(|k| k.len()).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn id_at(servers: &[McpServer], index: u32) -> &str {

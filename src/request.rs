@@ -2,8 +2,10 @@
 
 use std::fmt;
 
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::de::opt_bool;
 use crate::groups::AccessGroups;
 use crate::permission::ObjectPermission;
 
@@ -25,8 +27,10 @@ pub enum Semantics {
 }
 
 /// Switches that change what levels grant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+///
+/// Read from JSON as an object whose members are each optional; a missing or `null`
+/// member keeps its default, and an unknown member is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
 pub struct Settings {
     /// A server named in `mcp_tool_permissions` is granted by that permission (the fix for
@@ -46,6 +50,50 @@ impl Default for Settings {
             require_key_mcp_access_defined: false,
             require_end_user_mcp_access_defined: false,
         }
+    }
+}
+
+const SETTINGS: &[&str] = &[
+    "tool_permissions_grant_servers",
+    "require_key_mcp_access_defined",
+    "require_end_user_mcp_access_defined",
+];
+
+// By hand rather than derived: a derived struct also accepts a JSON list (its fields by
+// position) and names no field in its type errors.
+impl<'de> Deserialize<'de> for Settings {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Settings;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("settings (a JSON object)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Settings, A::Error> {
+                let mut out = Settings::default();
+                let mut seen: Vec<&'static str> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let Some(&field) = SETTINGS.iter().find(|f| **f == key) else {
+                        return Err(de::Error::unknown_field(&key, SETTINGS));
+                    };
+                    if seen.contains(&field) {
+                        return Err(de::Error::duplicate_field(field));
+                    }
+                    seen.push(field);
+                    let value = opt_bool(&mut map, field)?;
+                    let slot = match field {
+                        "tool_permissions_grant_servers" => &mut out.tool_permissions_grant_servers,
+                        "require_key_mcp_access_defined" => &mut out.require_key_mcp_access_defined,
+                        _ => &mut out.require_end_user_mcp_access_defined,
+                    };
+                    if let Some(value) = value {
+                        *slot = value;
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
@@ -250,6 +298,25 @@ mod tests {
         assert!(!s.require_end_user_mcp_access_defined);
         let e = serde_json::from_str::<Settings>(r#"{"grant": true}"#).unwrap_err();
         assert!(e.to_string().starts_with("unknown field `grant`"), "{e}");
+    }
+
+    #[test]
+    fn settings_are_an_object_with_named_booleans() {
+        let e = serde_json::from_str::<Settings>("[false]").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid type: sequence, expected settings (a JSON object) at line 1 column 0"
+        );
+        let e = serde_json::from_str::<Settings>(r#"{"require_key_mcp_access_defined": 1}"#)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid type: integer `1`, expected a boolean for `require_key_mcp_access_defined` \
+             at line 1 column 36"
+        );
+        let s: Settings =
+            serde_json::from_str(r#"{"tool_permissions_grant_servers": null}"#).unwrap();
+        assert_eq!(s, Settings::default());
     }
 
     #[test]

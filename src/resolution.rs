@@ -340,6 +340,12 @@ impl<'a> Resolution<'a> {
         // Longest prefix first: try every separator position from the right. Never split
         // at the first separator: ids are UUIDs that contain `-`.
         for (at, _) in name.rmatch_indices(separator) {
+            // Only a prefix as long as some spelling can match. Skipping the others before
+            // hashing them keeps a long name with many separators (client input) linear in
+            // its length, not quadratic.
+            if !self.registry.has_prefix_length(at) {
+                continue;
+            }
             let (Some(prefix), Some(tool)) = (name.get(..at), name.get(at + separator.len()..))
             else {
                 continue;

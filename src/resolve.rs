@@ -377,7 +377,9 @@ fn scope<'a>(entry: &'a Entry, restrictions: &[Lists<'_, 'a>], ignore_deny: bool
     // Probing the other restrictions' lists for every tool of the first costs the product
     // of their lengths, and the lists are request input: past a few hundred probes, probe
     // sorted copies of them instead (allocated only for such long lists).
-    let probes = first.len() * rest.iter().map(|r| r.len()).sum::<usize>();
+    let probes = first
+        .len()
+        .saturating_mul(rest.iter().map(|r| r.len()).sum::<usize>());
     let sorted: Vec<Vec<&'a str>> = if probes > LINEAR_PROBES {
         rest.iter()
             .map(|r| {

@@ -364,7 +364,7 @@ impl<'de> Visitor<'de> for ScenarioVisitor {
             }
             seen.push(member);
             match member {
-                "servers" => servers = Some(map.next_value::<Vec<McpServer>>()?),
+                "servers" => servers = Some(map.next_value_seed(Servers)?),
                 "access_groups" => {
                     let groups = map.next_value_seed(Nullable(ListMap {
                         field: "access_groups",
@@ -409,6 +409,31 @@ impl<'de> Visitor<'de> for ScenarioVisitor {
     }
 }
 
+/// The `servers` list, named in type errors (serde's own `Vec` says only "a sequence").
+struct Servers;
+
+impl<'de> de::DeserializeSeed<'de> for Servers {
+    type Value = Vec<McpServer>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Servers {
+    type Value = Vec<McpServer>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of servers for `servers`")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // The size hint is untrusted input: cap what is reserved up front.
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(server) = seq.next_element()? {
+            out.push(server);
+        }
+        Ok(out)
+    }
+}
+
 struct Calls;
 
 impl<'de> de::DeserializeSeed<'de> for Calls {
@@ -449,15 +474,15 @@ impl<'de> Visitor<'de> for Call {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut server, mut tool, mut name) = (None, None, None);
         while let Some(key) = map.next_key::<String>()? {
-            let slot = match key.as_str() {
-                "server" => &mut server,
-                "tool" => &mut tool,
-                "name" => &mut name,
+            let (slot, field) = match key.as_str() {
+                "server" => (&mut server, "server"),
+                "tool" => (&mut tool, "tool"),
+                "name" => (&mut name, "name"),
                 other => {
                     return Err(de::Error::unknown_field(other, &["server", "tool", "name"]));
                 }
             };
-            set_once(slot, "call member", || crate::de::string(&mut map, "calls"))?;
+            set_once(slot, field, || crate::de::string(&mut map, "calls"))?;
         }
         match (server, tool, name) {
             (Some(server), Some(tool), None) => Ok(ScenarioCall::Tool { server, tool }),
@@ -486,6 +511,15 @@ mod tests {
         );
         let e = Scenario::from_json(r#"{"admin": false}"#).unwrap_err();
         assert!(e.to_string().contains("missing field `servers`"), "{e}");
+        let e = Scenario::from_json(r#"{"servers": null}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid scenario: invalid type: null, expected a list of servers for `servers` \
+             at line 1 column 16"
+        );
+        let e = Scenario::from_json(r#"{"servers": [], "calls": [{"name": "a", "name": "b"}]}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("duplicate field `name`"), "{e}");
     }
 
     #[test]

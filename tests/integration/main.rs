@@ -11,6 +11,11 @@
 mod alloc;
 mod api;
 mod autotraits;
+mod bad_input;
+mod bridge;
 mod explain;
 mod export;
+mod generators;
+mod model;
+mod properties;
 mod vectors;
