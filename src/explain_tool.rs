@@ -8,7 +8,8 @@ use crate::permission::ObjectPermission;
 use crate::reason::{Reason, tools_path};
 use crate::request::Semantics;
 use crate::resolution::{CallDecision, DEFAULT_SEPARATOR};
-use crate::resolve::{Level, WILDCARD};
+use crate::resolve::Level;
+use crate::scope::WILDCARD;
 use crate::server::McpServer;
 
 /// Whether a call to one tool may run and whether the tool is listed, and why.

@@ -7,6 +7,7 @@ mod diff;
 mod error;
 mod explain;
 mod explain_tool;
+mod grant;
 mod groups;
 mod hash;
 mod id;
@@ -19,6 +20,7 @@ mod request;
 mod resolution;
 mod resolve;
 pub mod scenario;
+mod scope;
 mod server;
 mod tools;
 

@@ -10,7 +10,8 @@ use crate::permission::ObjectPermission;
 use crate::reason::{groups_path, quote, servers_path, tools_path};
 use crate::registry::ServerRegistry;
 use crate::request::{Semantics, Settings};
-use crate::resolve::{ALL_PROXY_MCP_SERVERS, Level, NO_MCP_SERVERS, WILDCARD};
+use crate::resolve::{ALL_PROXY_MCP_SERVERS, Level, NO_MCP_SERVERS};
+use crate::scope::WILDCARD;
 
 /// Checks permissions (and the registry) against a registry.
 ///

@@ -5,7 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::resolve::{ALL_PROXY_MCP_SERVERS, Level, NO_MCP_SERVERS, WILDCARD};
+use crate::resolve::{ALL_PROXY_MCP_SERVERS, Level, NO_MCP_SERVERS};
+use crate::scope::WILDCARD;
 
 /// One step of an explanation: a rule that granted, kept, removed, allowed or denied.
 ///

@@ -3,19 +3,18 @@
 //! Both semantics run through this one code path; where they differ, the difference is a
 //! branch on `Semantics` at the single point that differs.
 
+use crate::grant::{Grant, sort_dedup};
 use crate::groups::AccessGroups;
 use crate::permission::ObjectPermission;
-use crate::registry::{Entry, ServerRegistry};
+use crate::registry::ServerRegistry;
 use crate::request::{EndUser, Request, Semantics};
 use crate::resolution::{RequestedOutcome, Resolution, Visible};
-use crate::tools::{ToolScope, ToolSet, cmp_names, contains_sorted, eq_names};
+use crate::scope::{LevelLists, Lists, Restrictions, ToolLists, scope};
 
 /// LiteLLM's sentinel: in a key's `mcp_servers`, the caller sees no server at all.
 pub(crate) const NO_MCP_SERVERS: &str = "no-mcp-servers";
 /// LiteLLM's sentinel: in a team's `mcp_servers`, every registry server.
 pub(crate) const ALL_PROXY_MCP_SERVERS: &str = "all-proxy-mcpservers";
-/// In a tool list, "no restriction".
-pub(crate) const WILDCARD: &str = "*";
 
 /// A permission level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -73,97 +72,8 @@ impl<'a> Trace<'a> for NoTrace {
     fn unmatched(&mut self, _: Level, _: Via<'a>) {}
 }
 
-/// What one level grants: every server (the team sentinel) or a sorted set of indices.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Grant {
-    All,
-    Some(Vec<u32>),
-}
-
-impl Grant {
-    fn intersect(self, other: &Grant) -> Grant {
-        match (self, other) {
-            (a, Grant::All) => a,
-            (Grant::All, b) => b.clone(),
-            (Grant::Some(mut a), Grant::Some(b)) => {
-                retain_sorted(&mut a, b);
-                Grant::Some(a)
-            }
-        }
-    }
-}
-
-/// Keeps the elements of sorted `a` that are in sorted `b`.
-pub(crate) fn retain_sorted(a: &mut Vec<u32>, b: &[u32]) {
-    let mut j = 0;
-    a.retain(|x| {
-        while b.get(j).is_some_and(|y| y < x) {
-            j += 1;
-        }
-        b.get(j) == Some(x)
-    });
-}
-
-fn sort_dedup(v: &mut Vec<u32>) {
-    if v.len() < RADIX_MIN {
-        v.sort_unstable();
-    } else {
-        radix_sort(v);
-    }
-    v.dedup();
-}
-
-/// From this length on, server indices are radix-sorted: a permission with hundreds of
-/// references grants lists that a comparison sort spends most of the resolve on.
-const RADIX_MIN: usize = 256;
-
-/// Sorts `v` by least-significant-digit radix sort on bytes: a pass per byte of the
-/// largest index (three for a registry under 16M servers), each linear in `v`'s length.
-fn radix_sort(v: &mut Vec<u32>) {
-    let max = v.iter().copied().max().unwrap_or(0);
-    let mut to: Vec<u32> = Vec::with_capacity(v.capacity());
-    to.resize(v.len(), 0);
-    let mut shift = 0;
-    while shift < u32::BITS && max >> shift != 0 {
-        let digit = |x: u32| ((x >> shift) & 0xff) as usize;
-        let mut offsets = [0usize; 256];
-        for &x in v.iter() {
-            if let Some(count) = offsets.get_mut(digit(x)) {
-                *count += 1;
-            }
-        }
-        let mut total = 0;
-        for offset in &mut offsets {
-            let count = *offset;
-            *offset = total;
-            total += count;
-        }
-        for &x in v.iter() {
-            if let Some(offset) = offsets.get_mut(digit(x)) {
-                if let Some(slot) = to.get_mut(*offset) {
-                    *slot = x;
-                }
-                *offset += 1;
-            }
-        }
-        std::mem::swap(v, &mut to);
-        shift += 8;
-    }
-}
-
 /// Servers per access group that a level's grant reserves room for.
 const GROUP_ROOM: usize = 8;
-
-/// A level's resolved `mcp_tool_permissions`: (server, tools), sorted by server.
-type ToolLists<'a> = Vec<(u32, &'a [String])>;
-
-/// The tool lists of the key, the team and the end user.
-#[derive(Default)]
-struct LevelLists<'a> {
-    key: ToolLists<'a>,
-    team: ToolLists<'a>,
-    end_user: ToolLists<'a>,
-}
 
 /// The parts of a request every step needs.
 struct Ctx<'a, 'r> {
@@ -280,138 +190,6 @@ impl<'a> Ctx<'a, '_> {
         out.sort_unstable_by_key(|&(i, _)| i);
         out
     }
-}
-
-/// The tool lists one level has for one server (several entries can name it), merged by
-/// union. An empty slice: the level has no entry for the server.
-#[derive(Clone, Copy, Default)]
-struct Lists<'l, 'a>(&'l [(u32, &'a [String])]);
-
-impl<'l, 'a> Lists<'l, 'a> {
-    /// The run of `all` for server `index`, searching from `*at` and leaving `*at` past
-    /// the run: servers are visited in ascending order, so one walk over a level's lists
-    /// serves every visible server.
-    fn next_run(all: &'l [(u32, &'a [String])], at: &mut usize, index: u32) -> Self {
-        let rest = all.get(*at..).unwrap_or_default();
-        let start = *at + rest.iter().take_while(|&&(i, _)| i < index).count();
-        let len = all
-            .get(start..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|&&(i, _)| i == index)
-            .count();
-        *at = start + len;
-        Self(all.get(start..start + len).unwrap_or_default())
-    }
-
-    /// The restriction these lists impose: `None` when there is no entry or an entry
-    /// holds the wildcard.
-    fn restriction(self) -> Option<Self> {
-        let restricts =
-            !self.0.is_empty() && !self.0.iter().any(|(_, l)| l.iter().any(|t| t == WILDCARD));
-        restricts.then_some(self)
-    }
-
-    fn is_empty_union(self) -> bool {
-        self.0.iter().all(|(_, l)| l.is_empty())
-    }
-
-    fn contains(self, tool: &str) -> bool {
-        self.0
-            .iter()
-            .any(|(_, l)| l.iter().any(|t| eq_names(t, tool)))
-    }
-
-    /// The number of tools, repeats included.
-    fn len(self) -> usize {
-        self.0.iter().map(|(_, l)| l.len()).sum()
-    }
-
-    fn iter(self) -> impl Iterator<Item = &'a str> + 'l {
-        self.0
-            .iter()
-            .flat_map(|(_, l)| l.iter().map(String::as_str))
-    }
-}
-
-/// The level restrictions on one server: at most one per level, so they live on the
-/// stack.
-#[derive(Default)]
-struct Restrictions<'l, 'a> {
-    items: [Lists<'l, 'a>; 3],
-    len: usize,
-}
-
-impl<'l, 'a> Restrictions<'l, 'a> {
-    fn extend(&mut self, lists: impl IntoIterator<Item = Lists<'l, 'a>>) {
-        for l in lists {
-            if let Some(slot) = self.items.get_mut(self.len) {
-                *slot = l;
-                self.len += 1;
-            }
-        }
-    }
-
-    fn as_slice(&self) -> &[Lists<'l, 'a>] {
-        self.items.get(..self.len).unwrap_or_default()
-    }
-}
-
-/// Up to this many probes, a tool is looked for in the other restrictions' lists directly.
-const LINEAR_PROBES: usize = 256;
-
-/// The tool scope of a server under its own lists and the level restrictions.
-fn scope<'a>(entry: &'a Entry, restrictions: &[Lists<'_, 'a>], ignore_deny: bool) -> ToolScope<'a> {
-    let deny = Some(&entry.deny).filter(|d| !ignore_deny && !d.is_empty());
-    let allow = entry.allow.as_ref();
-    let Some((first, rest)) = restrictions.split_first() else {
-        return match (allow, deny) {
-            (None, None) => ToolScope::All,
-            (None, Some(deny)) => ToolScope::AllExcept(ToolSet::registry(deny)),
-            (Some(allow), None) => ToolScope::Only(ToolSet::registry(allow)),
-            (Some(allow), Some(_)) => ToolScope::Only(ToolSet::registry(
-                entry.allow_not_denied.as_ref().unwrap_or(allow),
-            )),
-        };
-    };
-    // Probing the other restrictions' lists for every tool of the first costs the product
-    // of their lengths, and the lists are request input: past a few hundred probes, probe
-    // sorted copies of them instead (allocated only for such long lists).
-    let probes = first
-        .len()
-        .saturating_mul(rest.iter().map(|r| r.len()).sum::<usize>());
-    let sorted: Vec<Vec<&'a str>> = if probes > LINEAR_PROBES {
-        rest.iter()
-            .map(|r| {
-                let mut names: Vec<&'a str> = r.iter().collect();
-                names.sort_unstable_by(|a, b| cmp_names(a, b));
-                names.dedup();
-                names
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let in_rest = |t: &str| {
-        if sorted.is_empty() {
-            rest.iter().all(|r| r.contains(t))
-        } else {
-            sorted.iter().all(|names| contains_sorted(names, t))
-        }
-    };
-    let mut out: Vec<&'a str> = Vec::new();
-    for t in first.iter() {
-        if allow.is_none_or(|a| a.contains(t)) && deny.is_none_or(|d| !d.contains(t)) && in_rest(t)
-        {
-            if out.is_empty() {
-                out.reserve_exact(first.len());
-            }
-            out.push(t);
-        }
-    }
-    out.sort_unstable_by(|a, b| cmp_names(a, b));
-    out.dedup();
-    ToolScope::Only(ToolSet::from_sorted(out))
 }
 
 impl ServerRegistry {
@@ -616,102 +394,5 @@ impl ServerRegistry {
         }
         sort_dedup(&mut picked);
         *visible = picked;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_restrictions_intersect_like_short_ones() {
-        let key: Vec<String> = (0..400).map(|i| format!("t{i}")).collect();
-        let team: Vec<String> = (200..700).map(|i| format!("t{i}")).collect();
-        let end_user: Vec<String> = ["t250", "t199", "t650", "x"].map(String::from).to_vec();
-        let registry = ServerRegistry::new([crate::McpServer::new("a")]).unwrap();
-        let entry = registry.entry(0);
-        let lists = [(0, key.as_slice())];
-        let team_lists = [(0, team.as_slice())];
-        let end_user_lists = [(0, end_user.as_slice())];
-        let short: Vec<String> = ["t250", "x", "y"].map(String::from).to_vec();
-        let short_lists = [(0, short.as_slice())];
-        let (key, team, end_user, short) = (
-            Lists(&lists),
-            Lists(&team_lists),
-            Lists(&end_user_lists),
-            Lists(&short_lists),
-        );
-        let only = |r: &[Lists<'_, '_>]| match scope(entry, r, false) {
-            ToolScope::Only(set) => set.iter().map(str::to_owned).collect::<Vec<_>>(),
-            other => panic!("{other:?}"),
-        };
-        // 400 x 504 probes: sorted copies of the other lists.
-        assert_eq!(only(&[key, team, end_user]), ["t250"]);
-        // 4 x 3 probes: the lists themselves.
-        assert_eq!(only(&[end_user, short]), ["t250", "x"]);
-    }
-
-    #[test]
-    fn radix_sort_sorts() {
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        for (len, bound) in [(0, 1), (1, 1), (300, 1), (300, 70_000), (2_000, 1 << 31)] {
-            let mut v: Vec<u32> = (0..len)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    u32::try_from(seed % bound).unwrap()
-                })
-                .collect();
-            let mut expect = v.clone();
-            expect.sort_unstable();
-            radix_sort(&mut v);
-            assert_eq!(v, expect, "{len} below {bound}");
-        }
-        let mut max = vec![u32::MAX, 0, u32::MAX - 1];
-        radix_sort(&mut max);
-        assert_eq!(max, [0, u32::MAX - 1, u32::MAX]);
-    }
-
-    #[test]
-    fn retain_sorted_intersects() {
-        let mut a = vec![1, 3, 5, 7, 9];
-        retain_sorted(&mut a, &[0, 3, 4, 9, 10]);
-        assert_eq!(a, [3, 9]);
-        let mut b = vec![1, 2];
-        retain_sorted(&mut b, &[]);
-        assert!(b.is_empty());
-    }
-
-    #[test]
-    fn grants_intersect_with_all_as_identity() {
-        let some = Grant::Some(vec![1, 2]);
-        assert_eq!(some.clone().intersect(&Grant::All), some);
-        assert_eq!(Grant::All.intersect(&some), some);
-        assert_eq!(
-            Grant::Some(vec![1, 2]).intersect(&Grant::Some(vec![2, 3])),
-            Grant::Some(vec![2])
-        );
-    }
-
-    #[test]
-    fn lists_next_run_walks_the_runs_in_order() {
-        let a = vec!["a".to_owned()];
-        let b = vec!["b".to_owned()];
-        let all = vec![
-            (1, a.as_slice()),
-            (2, a.as_slice()),
-            (2, b.as_slice()),
-            (5, b.as_slice()),
-        ];
-        let mut at = 0;
-        assert_eq!(Lists::next_run(&all, &mut at, 0).0.len(), 0);
-        let two = Lists::next_run(&all, &mut at, 2);
-        assert_eq!((two.0.len(), at), (2, 3));
-        assert!(two.contains("b"));
-        assert_eq!(Lists::next_run(&all, &mut at, 3).0.len(), 0);
-        assert_eq!(Lists::next_run(&all, &mut at, 5).0.len(), 1);
-        assert_eq!(Lists::next_run(&all, &mut at, 9).0.len(), 0);
-        assert_eq!(at, 4);
     }
 }
