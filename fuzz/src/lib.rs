@@ -6,7 +6,7 @@
 use mcp_authz::scenario::{Scenario, ScenarioCall};
 use mcp_authz::{
     AccessGroups, CallDecision, McpServer, ObjectPermission, Request, RequestedOutcome, Resolution,
-    Semantics, ServerId, ServerRegistry, ToolScope,
+    RouteError, Semantics, ServerId, ServerRegistry, ToolScope,
 };
 
 const NO_MCP_SERVERS: &str = "no-mcp-servers";
@@ -256,7 +256,7 @@ pub fn check_scenario(s: &Scenario) {
                         assert!(name.ends_with(routed.tool));
                         assert_eq!(decision, full.decide_call(id, routed.tool));
                     }
-                    Err(denied) => assert_eq!(decision, denied),
+                    Err(denied) => assert_eq!(decision, CallDecision::from(denied)),
                 }
             }
         }
@@ -346,7 +346,7 @@ pub fn check_registry(servers: &[McpServer]) {
                     assert_eq!(routed.tool, "probe");
                 }
                 Err(denied) => {
-                    assert_eq!(denied, CallDecision::AmbiguousPrefix, "`{name}`");
+                    assert_eq!(denied, RouteError::AmbiguousPrefix, "`{name}`");
                     assert!(bearers > 1);
                 }
             }
