@@ -30,21 +30,6 @@ fn request(levels: &Levels) -> Request<'_> {
         .end_user(Some(&levels.end_user))
 }
 
-/// A visible server whose scope is a non-empty set of tools: its id and one allowed bare
-/// tool name.
-fn restricted_server(resolution: &Resolution<'_>) -> (String, String) {
-    resolution
-        .servers()
-        .find_map(|v| match v.tools() {
-            ToolScope::Only(set) if !set.is_empty() => Some((
-                v.server().id().to_string(),
-                set.iter().find(|t| !t.contains('-')).unwrap().to_owned(),
-            )),
-            _ => None,
-        })
-        .expect("the typical request restricts some server's tools")
-}
-
 /// A visible server that offers every tool but a denylist.
 fn denylist_server(resolution: &Resolution<'_>) -> String {
     resolution
@@ -98,7 +83,7 @@ fn check(c: &mut Criterion) {
     let levels = workload::typical(&servers);
     let request = request(&levels);
     let resolution = registry.resolve_allowed_servers(&request);
-    let (server, allowed) = restricted_server(&resolution);
+    let (server, allowed) = workload::restricted_server(&resolution);
     let denied = "tool_none".to_owned();
     assert!(resolution.is_tool_allowed(&server, &allowed));
     assert!(!resolution.is_tool_allowed(&server, &denied));
@@ -133,7 +118,7 @@ fn filter(c: &mut Criterion) {
     let request = request(&levels);
     let resolution = registry.resolve_allowed_servers(&request);
     let offered = workload::offered_tools();
-    let (restricted, _) = restricted_server(&resolution);
+    let (restricted, _) = workload::restricted_server(&resolution);
     let denylist = denylist_server(&resolution);
 
     let mut group = c.benchmark_group("filter");
@@ -157,7 +142,7 @@ fn whole_request(c: &mut Criterion) {
     let (servers, registry) = registry(1_000);
     let levels = workload::typical(&servers);
     let request = request(&levels);
-    let (server, _) = restricted_server(&registry.resolve_allowed_servers(&request));
+    let (server, _) = workload::restricted_server(&registry.resolve_allowed_servers(&request));
     let offered = workload::offered_tools();
 
     c.bench_function("request/tools_list/1000", |b| {

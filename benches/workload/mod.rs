@@ -15,7 +15,7 @@
 // Shared by the bench and the allocation test; each uses a part of it.
 #![allow(dead_code)]
 
-use mcp_authz::{McpServer, ObjectPermission};
+use mcp_authz::{McpServer, ObjectPermission, Resolution, ToolScope};
 
 /// The number of distinct tool names.
 pub(crate) const TOOLS: usize = 500;
@@ -232,4 +232,19 @@ pub(crate) fn typical(servers: &[McpServer]) -> Levels {
 /// (2,000 servers).
 pub(crate) fn heavy(servers: &[McpServer]) -> Levels {
     levels(servers, 250, Mix::HEAVY, 11)
+}
+
+/// A visible server whose scope is a non-empty set of tools: its id and one allowed bare
+/// tool name.
+pub(crate) fn restricted_server(resolution: &Resolution<'_>) -> (String, String) {
+    resolution
+        .servers()
+        .find_map(|v| match v.tools() {
+            ToolScope::Only(set) if !set.is_empty() => Some((
+                v.server().id().to_string(),
+                set.iter().find(|t| !t.contains('-')).unwrap().to_owned(),
+            )),
+            _ => None,
+        })
+        .expect("the typical request restricts some server's tools")
 }

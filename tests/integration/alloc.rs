@@ -10,7 +10,7 @@
 mod workload;
 
 use allocation_counter::measure;
-use mcp_authz::{Request, ServerRegistry, ToolScope};
+use mcp_authz::{Request, ServerRegistry};
 
 fn setup() -> (ServerRegistry, workload::Levels) {
     let servers = workload::servers(1_000, 42);
@@ -29,16 +29,7 @@ fn request(levels: &workload::Levels) -> Request<'_> {
 fn call_checks_and_prefix_mapping_do_not_allocate() {
     let (registry, levels) = setup();
     let resolution = registry.resolve_allowed_servers(&request(&levels));
-    let (server, tool) = resolution
-        .servers()
-        .find_map(|v| match v.tools() {
-            ToolScope::Only(set) if !set.is_empty() => Some((
-                v.server().id().to_string(),
-                set.iter().find(|t| !t.contains('-')).unwrap().to_owned(),
-            )),
-            _ => None,
-        })
-        .unwrap();
+    let (server, tool) = workload::restricted_server(&resolution);
     let prefix = registry.get(&server).unwrap().prefix().replace(' ', "_");
     let prefixed = format!("{prefix}-{tool}");
     let missing = format!("{prefix}-tool_none");
