@@ -193,6 +193,34 @@ impl McpServer {
     }
 }
 
+/// The server fields the crate reads.
+const FIELDS: [&str; 8] = [
+    "server_id",
+    "server_name",
+    "alias",
+    "allow_all_keys",
+    "mcp_access_groups",
+    "access_groups",
+    "allowed_tools",
+    "disallowed_tools",
+];
+
+/// The known field `name` misspells, if it is one of them in another ASCII case or with a
+/// trailing `s` dropped or added. Unknown server fields are ignored (LiteLLM's objects carry
+/// many), but these are near certainly a typo of a field that decides access: ignoring
+/// `disallowed_tool` would silently drop a denylist.
+fn near_miss(name: &str) -> Option<&'static str> {
+    FIELDS.into_iter().find(|field| {
+        name.eq_ignore_ascii_case(field)
+            || field
+                .strip_suffix('s')
+                .is_some_and(|singular| name.eq_ignore_ascii_case(singular))
+            || name
+                .strip_suffix(['s', 'S'])
+                .is_some_and(|stem| stem.eq_ignore_ascii_case(field))
+    })
+}
+
 fn non_empty(s: String) -> Option<String> {
     if s.is_empty() { None } else { Some(s) }
 }
@@ -246,7 +274,12 @@ impl<'de> Deserialize<'de> for McpServer {
                                 opt_string_list(&mut map, "disallowed_tools")
                             })?;
                         }
-                        _ => {
+                        other => {
+                            if let Some(meant) = near_miss(other) {
+                                return Err(serde::de::Error::custom(format_args!(
+                                    "unknown server field `{other}` (did you mean `{meant}`?)"
+                                )));
+                            }
                             map.next_value::<IgnoredAny>()?;
                         }
                     }
@@ -322,6 +355,28 @@ mod tests {
             "invalid server: invalid type: string \"yes\", expected a boolean for \
              `allow_all_keys` at line 1 column 42"
         );
+    }
+
+    #[test]
+    fn near_misses_of_known_fields_are_refused() {
+        for (json, meant) in [
+            (r#"{"server_id": "a", "disallowed_tool": ["x"]}"#, "disallowed_tools"),
+            (r#"{"server_id": "a", "Allowed_Tools": ["x"]}"#, "allowed_tools"),
+            (r#"{"server_id": "a", "allow_all_key": true}"#, "allow_all_keys"),
+            (r#"{"server_id": "a", "access_group": ["dev"]}"#, "access_groups"),
+            (r#"{"server_id": "a", "aliass": "gh"}"#, "alias"),
+            (r#"{"SERVER_ID": "a"}"#, "server_id"),
+        ] {
+            let e = McpServer::from_json(json).unwrap_err().to_string();
+            assert!(e.contains(&format!("(did you mean `{meant}`?)")), "{json}: {e}");
+        }
+        // Other unknown fields are LiteLLM's own, and ignored.
+        for json in [
+            r#"{"server_id": "a", "url": "http://x", "mcp_info": {}, "tools": 3}"#,
+            r#"{"server_id": "a", "description": null, "status": "healthy"}"#,
+        ] {
+            assert!(McpServer::from_json(json).is_ok(), "{json}");
+        }
     }
 
     #[test]
