@@ -360,15 +360,30 @@ mod tests {
     #[test]
     fn near_misses_of_known_fields_are_refused() {
         for (json, meant) in [
-            (r#"{"server_id": "a", "disallowed_tool": ["x"]}"#, "disallowed_tools"),
-            (r#"{"server_id": "a", "Allowed_Tools": ["x"]}"#, "allowed_tools"),
-            (r#"{"server_id": "a", "allow_all_key": true}"#, "allow_all_keys"),
-            (r#"{"server_id": "a", "access_group": ["dev"]}"#, "access_groups"),
+            (
+                r#"{"server_id": "a", "disallowed_tool": ["x"]}"#,
+                "disallowed_tools",
+            ),
+            (
+                r#"{"server_id": "a", "Allowed_Tools": ["x"]}"#,
+                "allowed_tools",
+            ),
+            (
+                r#"{"server_id": "a", "allow_all_key": true}"#,
+                "allow_all_keys",
+            ),
+            (
+                r#"{"server_id": "a", "access_group": ["dev"]}"#,
+                "access_groups",
+            ),
             (r#"{"server_id": "a", "aliass": "gh"}"#, "alias"),
             (r#"{"SERVER_ID": "a"}"#, "server_id"),
         ] {
             let e = McpServer::from_json(json).unwrap_err().to_string();
-            assert!(e.contains(&format!("(did you mean `{meant}`?)")), "{json}: {e}");
+            assert!(
+                e.contains(&format!("(did you mean `{meant}`?)")),
+                "{json}: {e}"
+            );
         }
         // Other unknown fields are LiteLLM's own, and ignored.
         for json in [
