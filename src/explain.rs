@@ -393,16 +393,8 @@ impl<'a> Reasoner<'a, '_> {
 
     fn group_members(&self, group: &str) -> Vec<u32> {
         let uuids = self.request.semantics == Semantics::Default;
-        match self.request.groups {
-            None => self.registry.group(group).to_vec(),
-            Some(lookup) => {
-                let mut out = Vec::new();
-                lookup.visit_members(group, &mut |id| {
-                    out.extend(self.registry.id_index(id, uuids));
-                });
-                out
-            }
-        }
+        self.registry
+            .group_members(self.request.groups, uuids, group)
     }
 }
 

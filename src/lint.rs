@@ -115,16 +115,8 @@ impl<'a> Linter<'a> {
     }
 
     fn group_members(&self, group: &str) -> Vec<u32> {
-        match self.groups {
-            None => self.registry.group(group).to_vec(),
-            Some(lookup) => {
-                let mut out = Vec::new();
-                lookup.visit_members(group, &mut |id| {
-                    out.extend(self.registry.id_index(id, self.uuids()));
-                });
-                out
-            }
-        }
+        self.registry
+            .group_members(self.groups, self.uuids(), group)
     }
 
     fn id(&self, index: u32) -> String {

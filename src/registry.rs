@@ -6,6 +6,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::error::{RegistryError, RegistryProblem};
+use crate::groups::AccessGroups;
 use crate::hash::{Caseless, CaselessRef, FxBuild, FxIndexMap};
 use crate::id::parse_uuid;
 use crate::server::McpServer;
@@ -348,6 +349,38 @@ impl ServerRegistry {
     /// The registry's own members of `group`.
     pub(crate) fn group(&self, group: &str) -> &[u32] {
         self.by_group.get(group).map_or(&[], Members::as_slice)
+    }
+
+    /// Calls `f` with every registry server in `group`: as `lookup` answers when a gateway
+    /// gave one (its ids matched as ids, UUID-aware when `uuids`), else from the servers'
+    /// own `mcp_access_groups`.
+    pub(crate) fn for_group_member(
+        &self,
+        lookup: Option<&dyn AccessGroups>,
+        uuids: bool,
+        group: &str,
+        mut f: impl FnMut(u32),
+    ) {
+        match lookup {
+            None => self.group(group).iter().for_each(|&i| f(i)),
+            Some(lookup) => lookup.visit_members(group, &mut |id| {
+                if let Some(i) = self.id_index(id, uuids) {
+                    f(i);
+                }
+            }),
+        }
+    }
+
+    /// The registry servers in `group`, as [`ServerRegistry::for_group_member`] finds them.
+    pub(crate) fn group_members(
+        &self,
+        lookup: Option<&dyn AccessGroups>,
+        uuids: bool,
+        group: &str,
+    ) -> Vec<u32> {
+        let mut out = Vec::new();
+        self.for_group_member(lookup, uuids, group, |i| out.push(i));
+        out
     }
 }
 

@@ -85,15 +85,9 @@ struct Ctx<'a, 'r> {
 
 impl<'a> Ctx<'a, '_> {
     /// Calls `f` with every registry server in `group`.
-    fn for_group(&self, group: &str, mut f: impl FnMut(u32)) {
-        match self.groups {
-            None => self.registry.group(group).iter().for_each(|&i| f(i)),
-            Some(lookup) => lookup.visit_members(group, &mut |id| {
-                if let Some(i) = self.registry.id_index(id, self.uuids) {
-                    f(i);
-                }
-            }),
-        }
+    fn for_group(&self, group: &str, f: impl FnMut(u32)) {
+        self.registry
+            .for_group_member(self.groups, self.uuids, group, f);
     }
 
     /// What `permission` grants at `level` (`None` when it declares nothing), and its
