@@ -15,6 +15,14 @@ fn except<'a>(names: &[&'a str]) -> ToolScope<'a> {
     ToolScope::AllExcept(ToolSet::from_sorted(names.to_vec()))
 }
 
+/// Each changed server's id and how it changed, in the diff's order.
+fn changes<'d>(diff: &'d ResolutionDiff<'_>) -> Vec<(&'d str, ServerChange)> {
+    diff.servers()
+        .iter()
+        .map(|s| (s.server().id().as_str(), s.change()))
+        .collect()
+}
+
 #[test]
 fn scope_difference_covers_every_pair() {
     let all = ToolScope::All;
@@ -78,11 +86,7 @@ fn servers_gained_lost_and_changed() {
     let before = r.resolve_allowed_servers(&Request::new().key(&before_key));
     let after = r.resolve_allowed_servers(&Request::new().key(&after_key));
     let diff = ResolutionDiff::new(&before, &after);
-    let ids: Vec<(&str, ServerChange)> = diff
-        .servers()
-        .iter()
-        .map(|s| (s.server().id().as_str(), s.change()))
-        .collect();
+    let ids = changes(&diff);
     assert_eq!(
         ids,
         [
@@ -153,11 +157,7 @@ fn servers_only_one_registry_has_are_compared_too() {
     let before = old.resolve_allowed_servers(&Request::new().key(&key));
     let after = new.resolve_allowed_servers(&Request::new().key(&key));
     let diff = ResolutionDiff::new(&before, &after);
-    let ids: Vec<(&str, ServerChange)> = diff
-        .servers()
-        .iter()
-        .map(|s| (s.server().id().as_str(), s.change()))
-        .collect();
+    let ids = changes(&diff);
     assert_eq!(
         ids,
         [
