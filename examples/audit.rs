@@ -24,8 +24,8 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use mcp_authz::{
-    Diagnostic, Level, Linter, McpServer, ObjectPermission, Request, ResolutionDiff, Semantics,
-    ServerChange, ServerDiff, ServerRegistry, Settings,
+    Diagnostic, Level, Linter, LiteLlmRelease, McpServer, ObjectPermission, Request,
+    ResolutionDiff, Semantics, ServerChange, ServerDiff, ServerRegistry, Settings,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -113,14 +113,24 @@ fn key_reports<'a>(
                 .team_opt(team_permission);
             let (before, after) = match mode {
                 Mode::Upgrade => (request.settings(legacy), request),
-                Mode::Migrate => (request.semantics(Semantics::LiteLlm), request),
+                Mode::Migrate => (
+                    request.semantics(Semantics::LiteLlm(LiteLlmRelease::V1_106)),
+                    request,
+                ),
             };
             let before = registry.resolve_allowed_servers(&before);
             let after = registry.resolve_allowed_servers(&after);
             let diagnostics = key
                 .object_permission
                 .as_ref()
-                .map(|p| linter.permission(Level::Key, p, team_permission))
+                .map(|p| {
+                    let request = Request::new().key(p).team_opt(team_permission);
+                    linter
+                        .request(&request)
+                        .into_iter()
+                        .filter(|d| d.path().starts_with("key"))
+                        .collect()
+                })
                 .unwrap_or_default();
             KeyReport {
                 alias: key
@@ -235,7 +245,7 @@ fn level_sections(out: &mut String, export: &Export, linter: &Linter<'_>) {
         let diagnostics = team
             .object_permission
             .as_ref()
-            .map(|p| linter.permission(Level::Team, p, None))
+            .map(|p| linter.permission(Level::Team, p))
             .unwrap_or_default();
         diagnostics_block(out, "  ", &diagnostics);
     }
@@ -244,7 +254,7 @@ fn level_sections(out: &mut String, export: &Export, linter: &Linter<'_>) {
         let diagnostics = user
             .object_permission
             .as_ref()
-            .map(|p| linter.permission(Level::EndUser, p, None))
+            .map(|p| linter.permission(Level::EndUser, p))
             .unwrap_or_default();
         diagnostics_block(out, "  ", &diagnostics);
     }
@@ -334,7 +344,7 @@ fn json_report(export: &Export, linter: &Linter<'_>, keys: &[KeyReport<'_>], mod
     }
     let lint = |level, p: &Option<ObjectPermission>| {
         p.as_ref()
-            .map(|p| linter.permission(level, p, None))
+            .map(|p| linter.permission(level, p))
             .unwrap_or_default()
     };
     json!({

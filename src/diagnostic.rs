@@ -69,9 +69,27 @@ pub enum LintCode {
     /// server that this permission (and, for a key, its team) does not grant: the entry
     /// only restricts tools of a server the caller cannot see.
     ToolPermissionDoesNotGrant,
-    /// A key grants a server its team does not grant; the team is the key's ceiling, so
-    /// the grant is dropped.
-    OutsideTeam,
+    /// A granting level grants a server that the nearest declaring granting level above it
+    /// (the key's team, the team's organization) does not; that level is a ceiling, so the
+    /// grant is dropped.
+    OutsideCeiling,
+    /// A narrowing level (user, end user, agent) names a server that no granting level
+    /// grants: it only narrows, so the entry cannot make the server visible.
+    NarrowingGrants,
+    /// An `mcp_toolsets` entry names no toolset: it grants nothing (and, under LiteLLM,
+    /// denies every tool on most levels).
+    UnknownToolset,
+    /// A toolset with no tools: naming it grants nothing.
+    EmptyToolset,
+    /// A toolset entry whose `server_id` names no registry server (ids only: a name or
+    /// alias there names nothing).
+    ToolsetUnknownServer,
+    /// For a LiteLLM deployment: LiteLLM 1.106 and 1.110 answer this differently (a team's
+    /// `[]` tool list, an admin key on a team); see also [`LintCode::AllowAndDenyLists`].
+    ReleaseDifference,
+    /// For a LiteLLM deployment: the preset's answer differs from the default semantics
+    /// (LiteLLM fails open or surprises here).
+    PresetDiffers,
     /// `{server: []}`: the server stays visible with no tool, so every call to it is
     /// denied.
     EmptyToolList,
@@ -93,12 +111,12 @@ pub enum LintCode {
     /// server's prefix, so some prefixed names can only ever reach the longer one.
     PrefixOverlap,
     /// Registry: a server has both `allowed_tools` and `disallowed_tools`; under LiteLLM
-    /// semantics a call ignores the denylist, so listing and calling disagree.
+    /// 1.106 a call ignores the denylist, so listing and calling disagree (1.110 fixed it).
     AllowAndDenyLists,
 }
 
 impl LintCode {
-    /// The stable snake-case code (`unknown_reference`, `outside_team`, ...).
+    /// The stable snake-case code (`unknown_reference`, `outside_ceiling`, ...).
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
@@ -107,7 +125,13 @@ impl LintCode {
             Self::AmbiguousReference => "ambiguous_reference",
             Self::GrantedOnlyByToolPermissions => "granted_only_by_tool_permissions",
             Self::ToolPermissionDoesNotGrant => "tool_permission_does_not_grant",
-            Self::OutsideTeam => "outside_team",
+            Self::OutsideCeiling => "outside_ceiling",
+            Self::NarrowingGrants => "narrowing_grants",
+            Self::UnknownToolset => "unknown_toolset",
+            Self::EmptyToolset => "empty_toolset",
+            Self::ToolsetUnknownServer => "toolset_unknown_server",
+            Self::ReleaseDifference => "release_difference",
+            Self::PresetDiffers => "preset_differs",
             Self::EmptyToolList => "empty_tool_list",
             Self::UnusableTool => "unusable_tool",
             Self::WildcardWithNames => "wildcard_with_names",
@@ -123,8 +147,16 @@ impl LintCode {
     #[must_use]
     pub fn severity(self) -> Severity {
         match self {
-            Self::UnknownReference | Self::EmptyAccessGroup | Self::OutsideTeam => Severity::Error,
-            Self::AmbiguousReference
+            Self::UnknownReference
+            | Self::EmptyAccessGroup
+            | Self::OutsideCeiling
+            | Self::UnknownToolset
+            | Self::EmptyToolset => Severity::Error,
+            Self::NarrowingGrants
+            | Self::ToolsetUnknownServer
+            | Self::ReleaseDifference
+            | Self::PresetDiffers
+            | Self::AmbiguousReference
             | Self::GrantedOnlyByToolPermissions
             | Self::ToolPermissionDoesNotGrant
             | Self::UnusableTool
@@ -223,17 +255,17 @@ mod tests {
     #[test]
     fn diagnostics_print_on_one_line() {
         let d = Diagnostic::new(
-            LintCode::OutsideTeam,
+            LintCode::OutsideCeiling,
             "key.mcp_servers[0]".into(),
             "grants `jira`".into(),
         );
         assert_eq!(
             d.to_string(),
-            "error [outside_team] key.mcp_servers[0]: grants `jira`"
+            "error [outside_ceiling] key.mcp_servers[0]: grants `jira`"
         );
         assert_eq!(
             serde_json::to_value(&d).unwrap(),
-            serde_json::json!({"code": "outside_team", "severity": "error",
+            serde_json::json!({"code": "outside_ceiling", "severity": "error",
                                "path": "key.mcp_servers[0]", "message": "grants `jira`"})
         );
     }

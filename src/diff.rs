@@ -332,5 +332,4 @@ fn calls<'r, 'a>(resolution: &'r Resolution<'a>, id: &str) -> Option<&'r ToolSco
 }
 
 #[cfg(test)]
-#[path = "diff_tests.rs"]
 mod tests;

@@ -96,6 +96,20 @@ pub enum RegistryProblem {
         /// The server whose id it is.
         other: String,
     },
+    /// A toolset has an empty `toolset_id`.
+    #[error("toolset at position {position} has an empty `toolset_id`")]
+    EmptyToolsetId {
+        /// Its position among the toolsets, from 0.
+        position: usize,
+    },
+    /// Two toolsets have the same `toolset_id`.
+    #[error("duplicate toolset id `{}` at position {position}", one_line(.id))]
+    DuplicateToolsetId {
+        /// The id.
+        id: String,
+        /// The later toolset's position, from 0.
+        position: usize,
+    },
 }
 
 /// A server registry could not be built. Lists every problem found, in registry order.

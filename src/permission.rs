@@ -9,8 +9,16 @@ use serde::{Deserialize, Serialize};
 use crate::de::{Nullable, ToolMap, opt_string_list, set_once};
 use crate::error::ParseError;
 
-/// The `object_permission` of a key, a team or an end user: the MCP servers it names,
-/// the access groups it names, and the tools it allows per server.
+/// LiteLLM's sentinel: in a key's `mcp_servers`, the caller sees no server at all (SPEC 3.3).
+pub(crate) const NO_MCP_SERVERS: &str = "no-mcp-servers";
+/// LiteLLM's sentinel: in a team's `mcp_servers`, every registry server (SPEC 3.3).
+pub(crate) const ALL_PROXY_MCP_SERVERS: &str = "all-proxy-mcpservers";
+/// In a tool list, "no restriction" (SPEC 4.2; MCP tool names never contain `*`).
+pub(crate) const WILDCARD: &str = "*";
+
+/// The `object_permission` of any level (an organization, a team, a key, a user, an end
+/// user or an agent): the MCP servers it names, the access groups it names, the tools it
+/// allows per server, and the toolsets it names.
 ///
 /// Each field keeps "not set" (`None`: JSON `null` or absent) apart from "set and empty"
 /// (`Some` of an empty list or map), because the semantics need both: an admin whose key
@@ -41,6 +49,7 @@ pub struct ObjectPermission {
     mcp_servers: Option<Vec<String>>,
     mcp_access_groups: Option<Vec<String>>,
     mcp_tool_permissions: Option<IndexMap<String, Vec<String>>>,
+    mcp_toolsets: Option<Vec<String>>,
 }
 
 impl ObjectPermission {
@@ -97,6 +106,17 @@ impl ObjectPermission {
         self
     }
 
+    /// Sets `mcp_toolsets`: toolset ids (SPEC 1.5).
+    #[must_use]
+    pub fn with_toolsets<I, S>(mut self, toolsets: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.mcp_toolsets = Some(toolsets.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Sets `mcp_tool_permissions` to an empty map (`{}`), which restricts nothing.
     #[must_use]
     pub fn with_empty_tool_permissions(mut self) -> Self {
@@ -122,6 +142,12 @@ impl ObjectPermission {
         self.mcp_tool_permissions.as_ref()
     }
 
+    /// `mcp_toolsets`, or `None` when unset.
+    #[must_use]
+    pub fn mcp_toolsets(&self) -> Option<&[String]> {
+        self.mcp_toolsets.as_deref()
+    }
+
     /// The non-empty `mcp_servers`, if any.
     pub(crate) fn servers(&self) -> &[String] {
         self.mcp_servers.as_deref().unwrap_or_default()
@@ -132,27 +158,24 @@ impl ObjectPermission {
         self.mcp_access_groups.as_deref().unwrap_or_default()
     }
 
+    /// The `mcp_toolsets` entries (none when unset).
+    pub(crate) fn toolsets(&self) -> &[String] {
+        self.mcp_toolsets.as_deref().unwrap_or_default()
+    }
+
     /// The entries of `mcp_tool_permissions` (none when unset).
     pub(crate) fn tool_entries(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
         self.mcp_tool_permissions.iter().flatten()
     }
 
+    /// The `mcp_tool_permissions` entry at position `at`.
+    pub(crate) fn tool_entry(&self, at: usize) -> Option<(&String, &Vec<String>)> {
+        self.mcp_tool_permissions.as_ref()?.get_index(at)
+    }
+
     /// The number of `mcp_tool_permissions` entries.
     pub(crate) fn tool_entry_count(&self) -> usize {
         self.mcp_tool_permissions.as_ref().map_or(0, IndexMap::len)
-    }
-
-    /// Whether this permission declares servers (SPEC "declared"): a non-empty
-    /// `mcp_servers` or `mcp_access_groups`, or, when tool permissions grant servers, a
-    /// non-empty `mcp_tool_permissions`.
-    pub(crate) fn declares(&self, tool_permissions_grant: bool) -> bool {
-        !self.servers().is_empty()
-            || !self.groups().is_empty()
-            || (tool_permissions_grant
-                && self
-                    .mcp_tool_permissions
-                    .as_ref()
-                    .is_some_and(|m| !m.is_empty()))
     }
 }
 
@@ -169,6 +192,7 @@ impl<'de> Deserialize<'de> for ObjectPermission {
                 let mut servers: Option<Option<Vec<String>>> = None;
                 let mut groups: Option<Option<Vec<String>>> = None;
                 let mut tools: Option<Option<IndexMap<String, Vec<String>>>> = None;
+                let mut toolsets: Option<Option<Vec<String>>> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "mcp_servers" => {
@@ -186,6 +210,11 @@ impl<'de> Deserialize<'de> for ObjectPermission {
                                 map.next_value_seed(Nullable(ToolMap("mcp_tool_permissions")))
                             })?;
                         }
+                        "mcp_toolsets" => {
+                            set_once(&mut toolsets, "mcp_toolsets", || {
+                                opt_string_list(&mut map, "mcp_toolsets")
+                            })?;
+                        }
                         // Any case: `MCP_SERVERS` is a typo of a restriction, not another
                         // field, and ignoring it would drop the restriction.
                         other
@@ -195,7 +224,7 @@ impl<'de> Deserialize<'de> for ObjectPermission {
                         {
                             return Err(de::Error::custom(format_args!(
                                 "unknown MCP field `{other}` (known: `mcp_servers`, \
-                                 `mcp_access_groups`, `mcp_tool_permissions`)"
+                                 `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`)"
                             )));
                         }
                         _ => {
@@ -207,6 +236,7 @@ impl<'de> Deserialize<'de> for ObjectPermission {
                     mcp_servers: servers.flatten(),
                     mcp_access_groups: groups.flatten(),
                     mcp_tool_permissions: tools.flatten(),
+                    mcp_toolsets: toolsets.flatten(),
                 })
             }
         }
@@ -231,16 +261,15 @@ mod tests {
         assert_eq!(p.mcp_servers(), Some(&[][..]));
         assert_eq!(p.mcp_access_groups(), None);
         assert_eq!(p.mcp_tool_permissions().map(IndexMap::len), Some(0));
-        assert!(!p.declares(true));
         let absent = ObjectPermission::from_json("{}").unwrap();
         assert_eq!(absent.mcp_servers(), None);
     }
 
     #[test]
-    fn tool_permissions_declare_only_when_they_grant() {
-        let p = ObjectPermission::new().with_tool_permission("srv-a", ["x"]);
-        assert!(p.declares(true));
-        assert!(!p.declares(false));
+    fn toolsets_are_read() {
+        let p = ObjectPermission::from_json(r#"{"mcp_toolsets": ["ts-1"]}"#).unwrap();
+        assert_eq!(p, ObjectPermission::new().with_toolsets(["ts-1"]));
+        assert_eq!(p.mcp_toolsets(), Some(&["ts-1".to_owned()][..]));
     }
 
     #[test]
@@ -256,9 +285,10 @@ mod tests {
     #[test]
     fn unknown_mcp_field_is_named() {
         assert_eq!(
-            err(r#"{"mcp_toolsets": []}"#),
-            "invalid object permission: unknown MCP field `mcp_toolsets` (known: \
-             `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 15"
+            err(r#"{"mcp_toolset": []}"#),
+            "invalid object permission: unknown MCP field `mcp_toolset` (known: \
+             `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at \
+             line 1 column 14"
         );
     }
 
@@ -267,7 +297,8 @@ mod tests {
         assert_eq!(
             err(r#"{"MCP_SERVERS": ["a"]}"#),
             "invalid object permission: unknown MCP field `MCP_SERVERS` (known: \
-             `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 14"
+             `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at \
+             line 1 column 14"
         );
         assert!(ObjectPermission::from_json(r#"{"mcp": 1, "mcpservers": []}"#).is_ok());
     }

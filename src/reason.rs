@@ -5,8 +5,10 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::resolve::{ALL_PROXY_MCP_SERVERS, Level, NO_MCP_SERVERS};
-use crate::scope::WILDCARD;
+use crate::compile::{Source, ToolPart};
+use crate::level::Level;
+use crate::permission::{ALL_PROXY_MCP_SERVERS, NO_MCP_SERVERS, ObjectPermission, WILDCARD};
+use crate::registry::ServerRegistry;
 
 /// One step of an explanation: a rule that granted, kept, removed, allowed or denied.
 ///
@@ -47,18 +49,42 @@ pub enum Reason {
         /// The entry, e.g. `key.mcp_tool_permissions["gh"]`.
         path: String,
     },
+    /// A toolset a level names lists a tool of the server: a toolset grants its servers.
+    GrantedByToolset {
+        /// The level.
+        level: Level,
+        /// The entry, e.g. `key.mcp_toolsets[1]`.
+        path: String,
+        /// The toolset's id.
+        toolset: String,
+        /// The first of its tools on this server.
+        tool: String,
+    },
     /// The team's `mcp_servers` holds `all-proxy-mcpservers`: the team grants every server.
     GrantedByAllProxy {
         /// The entry, e.g. `team.mcp_servers[0]`.
         path: String,
     },
-    /// The key declares no servers, so it inherits its team's.
-    InheritedFromTeam,
+    /// A granting level declares no servers, so it inherits what the granting levels above
+    /// it grant.
+    Inherited {
+        /// The level that inherits.
+        level: Level,
+    },
     /// The server has `allow_all_keys`: every caller sees it, and no level removes it.
     AllowAllKeys,
     /// The caller has the proxy-admin view and the key does not set `mcp_servers`: every
     /// server is visible and the levels are skipped.
     AdminView,
+    /// The caller has the admin view, but the key sets `mcp_servers` (`[]` counts as set),
+    /// so the levels decide.
+    AdminViewKeySetsServers,
+    /// LiteLLM 1.110: the caller has the admin view, but the key is on a team, so the levels
+    /// decide.
+    AdminViewKeyOnTeam,
+    /// LiteLLM: the caller has the admin view, but the key's owner (the user level)
+    /// restricts, so the levels decide.
+    AdminViewUserRestricts,
     /// A level's `mcp_tool_permissions` names the server but does not grant it, because
     /// `tool_permissions_grant_servers` is off: the entry only restricts tools.
     ToolPermissionDoesNotGrant {
@@ -77,19 +103,38 @@ pub enum Reason {
         /// The level.
         level: Level,
     },
-    /// The key grants the server, but the team declares servers and does not: the team is
-    /// the key's ceiling, so the key's grant is dropped.
-    OutsideTeam,
-    /// Neither the key nor the team declares any server.
+    /// A more specific level grants the server, but this granting level declares servers
+    /// and does not: it is a ceiling, so the grant is dropped.
+    OutsideCeiling {
+        /// The ceiling.
+        level: Level,
+    },
+    /// No granting level (organization, team, key) declares any server.
     NothingDeclared,
-    /// `require_key_mcp_access_defined` is on and the key declares no servers.
-    KeyMustDeclare,
-    /// The identified end user declares servers and does not grant this one: an end user
-    /// narrows what the key and team grant.
-    EndUserNarrowed,
-    /// `require_end_user_mcp_access_defined` is on and the identified end user declares no
-    /// servers.
-    EndUserMustDeclare,
+    /// A `require_*_mcp_access_defined` setting is on and the level declares no servers.
+    MustDeclare {
+        /// The key or the end user.
+        level: Level,
+    },
+    /// A narrowing level (user, end user, agent) declares servers and does not grant this
+    /// one: it narrows what the granting levels grant.
+    Narrowed {
+        /// The level.
+        level: Level,
+    },
+    /// LiteLLM: nothing before the organization restricted, so the organization's grant
+    /// became the result.
+    OrganizationReplaced,
+    /// LiteLLM: a level's `mcp_toolsets` entry names no toolset, or one with no tools: only
+    /// `allow_all_keys` servers stay visible, and no tool is allowed on any server.
+    ToolsetDenies {
+        /// The level.
+        level: Level,
+        /// The entry, e.g. `team.mcp_toolsets[0]`.
+        path: String,
+        /// The toolset id written there.
+        toolset: String,
+    },
     /// A requested name is the server's id, alias or server name.
     RequestedByName {
         /// The name's place, e.g. `requested[0]`.
@@ -202,6 +247,14 @@ pub enum Reason {
     },
     /// Neither the server's own lists nor any level's tool list restrict its tools.
     NoToolRestriction,
+    /// LiteLLM: a level's `mcp_toolsets` entry names no toolset, or one with no tools, so no
+    /// tool is allowed on any server.
+    ToolsDeniedByToolset {
+        /// The level.
+        level: Level,
+        /// The entry.
+        path: String,
+    },
 }
 
 impl Reason {
@@ -212,18 +265,23 @@ impl Reason {
             Self::GrantedByServerEntry { .. } => "granted_by_server_entry",
             Self::GrantedByAccessGroup { .. } => "granted_by_access_group",
             Self::GrantedByToolPermission { .. } => "granted_by_tool_permission",
+            Self::GrantedByToolset { .. } => "granted_by_toolset",
             Self::GrantedByAllProxy { .. } => "granted_by_all_proxy",
-            Self::InheritedFromTeam => "inherited_from_team",
+            Self::Inherited { .. } => "inherited",
             Self::AllowAllKeys => "allow_all_keys",
             Self::AdminView => "admin_view",
+            Self::AdminViewKeySetsServers => "admin_view_key_sets_servers",
+            Self::AdminViewKeyOnTeam => "admin_view_key_on_team",
+            Self::AdminViewUserRestricts => "admin_view_user_restricts",
             Self::ToolPermissionDoesNotGrant { .. } => "tool_permission_does_not_grant",
             Self::NoMcpServers { .. } => "no_mcp_servers",
             Self::NotGranted { .. } => "not_granted",
-            Self::OutsideTeam => "outside_team",
+            Self::OutsideCeiling { .. } => "outside_ceiling",
             Self::NothingDeclared => "nothing_declared",
-            Self::KeyMustDeclare => "key_must_declare",
-            Self::EndUserNarrowed => "end_user_narrowed",
-            Self::EndUserMustDeclare => "end_user_must_declare",
+            Self::MustDeclare { .. } => "must_declare",
+            Self::Narrowed { .. } => "narrowed",
+            Self::OrganizationReplaced => "organization_replaced",
+            Self::ToolsetDenies { .. } => "toolset_denies",
             Self::RequestedByName { .. } => "requested_by_name",
             Self::RequestedByGroup { .. } => "requested_by_group",
             Self::NotRequested => "not_requested",
@@ -246,6 +304,7 @@ impl Reason {
             Self::TeamEmptyListIgnored { .. } => "team_empty_list_ignored",
             Self::KeyEmptyListIgnored { .. } => "key_empty_list_ignored",
             Self::NoToolRestriction => "no_tool_restriction",
+            Self::ToolsDeniedByToolset { .. } => "tools_denied_by_toolset",
         }
     }
 }
@@ -269,15 +328,37 @@ impl fmt::Display for Reason {
                 f,
                 "{path} is `{ALL_PROXY_MCP_SERVERS}`: the team grants every server"
             ),
-            Self::InheritedFromTeam => {
-                f.write_str("the key declares no servers, so it inherits the team's")
-            }
+            Self::GrantedByToolset {
+                path,
+                toolset,
+                tool,
+                ..
+            } => write!(
+                f,
+                "{path} (toolset `{toolset}`) grants it: the toolset lists its tool `{tool}`"
+            ),
+            Self::Inherited { level } => write!(
+                f,
+                "the {} declares no servers, so it inherits what the levels above it grant",
+                level.noun()
+            ),
             Self::AllowAllKeys => {
                 f.write_str("the server has `allow_all_keys`: every caller sees it")
             }
             Self::AdminView => f.write_str(
                 "the caller has the admin view and key.mcp_servers is not set: every server \
                  is visible",
+            ),
+            Self::AdminViewKeySetsServers => f.write_str(
+                "the caller has the admin view, but key.mcp_servers is set, so the levels decide",
+            ),
+            Self::AdminViewKeyOnTeam => f.write_str(
+                "LiteLLM 1.110: the caller has the admin view, but the key is on a team, so the \
+                 levels decide",
+            ),
+            Self::AdminViewUserRestricts => f.write_str(
+                "LiteLLM: the caller has the admin view, but the key's owner restricts servers, \
+                 so the levels decide",
             ),
             Self::ToolPermissionDoesNotGrant { path, .. } => write!(
                 f,
@@ -290,21 +371,37 @@ impl fmt::Display for Reason {
             Self::NotGranted { level } => write!(
                 f,
                 "the {} declares servers and none of its entries grants this one",
-                level_name(*level)
+                level.noun()
             ),
-            Self::OutsideTeam => f.write_str(
-                "the key grants it but the team does not: the team is the key's ceiling, so \
+            Self::OutsideCeiling { level } => write!(
+                f,
+                "a more specific level grants it but the {} does not: the {} is a ceiling, so \
                  the grant is dropped",
+                level.noun(),
+                level.noun()
             ),
-            Self::NothingDeclared => f.write_str("neither the key nor the team declares servers"),
-            Self::KeyMustDeclare => {
-                f.write_str("require_key_mcp_access_defined is on and the key declares no servers")
+            Self::NothingDeclared => {
+                f.write_str("no granting level (organization, team, key) declares servers")
             }
-            Self::EndUserNarrowed => {
-                f.write_str("the end user declares servers and does not grant this one")
-            }
-            Self::EndUserMustDeclare => f.write_str(
-                "require_end_user_mcp_access_defined is on and the end user declares no servers",
+            Self::MustDeclare { level } => write!(
+                f,
+                "require_{}_mcp_access_defined is on and the {} declares no servers",
+                level.as_str(),
+                level.noun()
+            ),
+            Self::Narrowed { level } => write!(
+                f,
+                "the {} declares servers and does not grant this one",
+                level.noun()
+            ),
+            Self::OrganizationReplaced => f.write_str(
+                "LiteLLM: nothing before the organization restricted, so its grant became the \
+                 result",
+            ),
+            Self::ToolsetDenies { path, toolset, .. } => write!(
+                f,
+                "LiteLLM: {path} (`{toolset}`) names no toolset with tools: only allow_all_keys \
+                 servers stay visible"
             ),
             Self::RequestedByName { path, name } => {
                 write!(f, "{path} (`{name}`) names it")
@@ -368,15 +465,11 @@ impl fmt::Display for Reason {
             Self::NoToolRestriction => {
                 f.write_str("no server list and no tool list restricts its tools")
             }
+            Self::ToolsDeniedByToolset { path, .. } => write!(
+                f,
+                "LiteLLM: {path} names no toolset with tools, so no tool is allowed"
+            ),
         }
-    }
-}
-
-fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::Key => "key",
-        Level::Team => "team",
-        Level::EndUser => "end user",
     }
 }
 
@@ -399,18 +492,88 @@ pub(crate) fn tools_path(level: Level, reference: &str) -> String {
     )
 }
 
+/// `{level}.mcp_toolsets[{i}]`.
+pub(crate) fn toolsets_path(level: Level, index: usize) -> String {
+    format!("{}.mcp_toolsets[{index}]", level.as_str())
+}
+
+/// The path of `source` in `level`'s permission, and what is written there.
+pub(crate) fn source_path(
+    level: Level,
+    permission: &ObjectPermission,
+    source: Source,
+) -> (String, String) {
+    let at = |list: &[String], i: u32| list.get(i as usize).cloned().unwrap_or_default();
+    match source {
+        Source::Server(i) | Source::AllProxy(i) => {
+            (servers_path(level, i as usize), at(permission.servers(), i))
+        }
+        Source::Group(i) => (groups_path(level, i as usize), at(permission.groups(), i)),
+        Source::ToolPermission(i) => {
+            let reference = permission
+                .tool_entry(i as usize)
+                .map(|(r, _)| r.clone())
+                .unwrap_or_default();
+            (tools_path(level, &reference), reference)
+        }
+        Source::Toolset { at: i, .. } => (
+            toolsets_path(level, i as usize),
+            at(permission.toolsets(), i),
+        ),
+    }
+}
+
+/// The path of one part of a level's tool list.
+pub(crate) fn part_path(level: Level, permission: &ObjectPermission, part: ToolPart) -> String {
+    let source = match part {
+        ToolPart::Entry(at) => Source::ToolPermission(at),
+        ToolPart::Toolset { at, .. } => Source::Toolset {
+            at,
+            toolset: None,
+            entry: None,
+        },
+    };
+    source_path(level, permission, source).0
+}
+
+/// The reason an entry that grants `source` gives.
+pub(crate) fn grant_reason(
+    level: Level,
+    permission: &ObjectPermission,
+    registry: &ServerRegistry,
+    source: Source,
+) -> Reason {
+    let (path, written) = source_path(level, permission, source);
+    match source {
+        Source::Server(_) => Reason::GrantedByServerEntry {
+            level,
+            path,
+            reference: written,
+        },
+        Source::Group(_) => Reason::GrantedByAccessGroup {
+            level,
+            path,
+            group: written,
+        },
+        Source::ToolPermission(_) => Reason::GrantedByToolPermission { level, path },
+        Source::AllProxy(_) => Reason::GrantedByAllProxy { path },
+        Source::Toolset { toolset, entry, .. } => Reason::GrantedByToolset {
+            level,
+            path,
+            toolset: written,
+            tool: toolset
+                .and_then(|t| registry.toolset(t))
+                .zip(entry)
+                .and_then(|(t, e)| t.toolset.tools().get(e as usize))
+                .map(|t| t.tool_name().to_owned())
+                .unwrap_or_default(),
+        },
+    }
+}
+
 /// A string as a JSON string literal.
 pub(crate) fn quote(s: &str) -> String {
     serde_json::Value::from(s).to_string()
-}
-
-/// Where `item` (a reference borrowed from `list`) sits in `list`: by address first, so a
-/// repeated entry is found at its own place, else by value.
-pub(crate) fn position_of(list: &[String], item: &str) -> usize {
-    list.iter()
-        .position(|s| std::ptr::eq(s.as_str(), item))
-        .or_else(|| list.iter().position(|s| s == item))
-        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -431,21 +594,13 @@ mod tests {
     }
 
     #[test]
-    fn repeated_entries_are_found_at_their_own_place() {
-        let list = vec!["a".to_owned(), "a".to_owned()];
-        let second = list[1].as_str();
-        assert_eq!(position_of(&list, second), 1);
-        assert_eq!(position_of(&list, "a"), 0);
-    }
-
-    #[test]
     fn codes_match_the_serialized_tag() {
         let reasons = [
             Reason::GrantedByToolPermission {
                 level: Level::Key,
                 path: tools_path(Level::Key, "gh"),
             },
-            Reason::OutsideTeam,
+            Reason::OutsideCeiling { level: Level::Team },
             Reason::ToolListEmpty {
                 level: Level::Team,
                 path: tools_path(Level::Team, "gh"),

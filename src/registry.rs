@@ -11,6 +11,7 @@ use crate::hash::{Caseless, CaselessRef, FxBuild, FxIndexMap};
 use crate::id::parse_uuid;
 use crate::server::McpServer;
 use crate::tools::SortedNames;
+use crate::toolset::Toolset;
 
 /// The servers that bear one name, in registry order, without repeats.
 #[derive(Debug, Clone)]
@@ -169,7 +170,60 @@ pub struct ServerRegistry {
     prefix_lengths: Vec<usize>,
     pub(crate) by_group: HashMap<Box<str>, Members, FxBuild>,
     pub(crate) allow_all: Vec<u32>,
+    toolsets: Vec<ToolsetEntry>,
+    by_toolset: HashMap<Box<str>, u32, FxBuild>,
+    /// Tells this registry apart from every other one built in the process, so a
+    /// permission compiled against another registry is never used with this one.
+    generation: u64,
 }
+
+/// How ids in toolset entries are matched (SPEC 1.5: by id only; UUIDs as UUIDs under the
+/// default semantics, exact strings under LiteLLM's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IdMatch {
+    Uuid,
+    Exact,
+}
+
+/// The tools one toolset lists for one registry server.
+#[derive(Debug)]
+pub(crate) struct ToolsetGroup {
+    pub(crate) server: u32,
+    /// The tool names, in the toolset's order.
+    pub(crate) tools: Vec<String>,
+    /// The position in the toolset's `tools` of the first entry for this server.
+    pub(crate) first: u32,
+}
+
+/// A toolset with its entries grouped by the registry server they name.
+#[derive(Debug)]
+pub(crate) struct ToolsetEntry {
+    pub(crate) toolset: Toolset,
+    /// Groups sorted by server, for each [`IdMatch`] (`Uuid` first).
+    groups: [Vec<ToolsetGroup>; 2],
+    /// The positions of entries whose `server_id` names no registry server, likewise.
+    unmatched: [Vec<u32>; 2],
+}
+
+impl ToolsetEntry {
+    pub(crate) fn groups(&self, ids: IdMatch) -> &[ToolsetGroup] {
+        let [uuid, exact] = &self.groups;
+        match ids {
+            IdMatch::Uuid => uuid,
+            IdMatch::Exact => exact,
+        }
+    }
+
+    pub(crate) fn unmatched(&self, ids: IdMatch) -> &[u32] {
+        let [uuid, exact] = &self.unmatched;
+        match ids {
+            IdMatch::Uuid => uuid,
+            IdMatch::Exact => exact,
+        }
+    }
+}
+
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl ServerRegistry {
     /// Validates and indexes `servers`, keeping their order.
@@ -180,9 +234,48 @@ impl ServerRegistry {
     /// an alias or server name that is another server's id, or more servers than fit in a
     /// `u32`.
     pub fn new(servers: impl IntoIterator<Item = McpServer>) -> Result<Self, RegistryError> {
+        Self::with_toolsets(servers, [])
+    }
+
+    /// [`ServerRegistry::new`], with the toolsets that permissions' `mcp_toolsets` name
+    /// (SPEC 1.5).
+    ///
+    /// ```
+    /// use mcp_authz::{McpServer, ServerRegistry, Toolset};
+    ///
+    /// let registry = ServerRegistry::with_toolsets(
+    ///     [McpServer::new("srv-a")],
+    ///     [Toolset::new("ts-1").with_tool("srv-a", "refund"), Toolset::new("ts-1")],
+    /// );
+    /// assert_eq!(
+    ///     registry.unwrap_err().to_string(),
+    ///     "invalid server registry: duplicate toolset id `ts-1` at position 1"
+    /// );
+    /// ```
+    ///
+    /// # Errors
+    /// Every problem [`ServerRegistry::new`] reports, then every toolset problem: an empty
+    /// or duplicate `toolset_id`.
+    pub fn with_toolsets(
+        servers: impl IntoIterator<Item = McpServer>,
+        toolsets: impl IntoIterator<Item = Toolset>,
+    ) -> Result<Self, RegistryError> {
         let servers: Vec<McpServer> = servers.into_iter().collect();
+        let toolsets: Vec<Toolset> = toolsets.into_iter().collect();
         let n = servers.len();
-        let (by_id, by_uuid) = validate(&servers)?;
+        let validated = validate(&servers);
+        let by_toolset = validate_toolsets(&toolsets);
+        let (by_id, by_uuid, by_toolset) = match (validated, by_toolset) {
+            (Ok((by_id, by_uuid)), Ok(by_toolset)) => (by_id, by_uuid, by_toolset),
+            (servers, toolsets) => {
+                let mut problems = servers
+                    .err()
+                    .map(|e| e.problems().to_vec())
+                    .unwrap_or_default();
+                problems.extend(toolsets.err().unwrap_or_default());
+                return Err(RegistryError::new(problems));
+            }
+        };
 
         let mut by_ref: HashMap<Arc<str>, Named, FxBuild> = by_id
             .into_iter()
@@ -246,7 +339,7 @@ impl ServerRegistry {
             });
         }
 
-        Ok(Self {
+        let mut registry = Self {
             entries,
             by_ref,
             by_uuid,
@@ -255,7 +348,69 @@ impl ServerRegistry {
             by_prefix,
             by_group,
             allow_all,
-        })
+            toolsets: Vec::new(),
+            by_toolset,
+            generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        };
+        registry.toolsets = toolsets
+            .into_iter()
+            .map(|toolset| registry.group_toolset(toolset))
+            .collect();
+        Ok(registry)
+    }
+
+    fn group_toolset(&self, toolset: Toolset) -> ToolsetEntry {
+        let mut groups: [Vec<ToolsetGroup>; 2] = Default::default();
+        let mut unmatched: [Vec<u32>; 2] = Default::default();
+        for (mode, (groups, unmatched)) in [IdMatch::Uuid, IdMatch::Exact]
+            .into_iter()
+            .zip(groups.iter_mut().zip(unmatched.iter_mut()))
+        {
+            for (at, tool) in (0u32..).zip(toolset.tools()) {
+                let Some(server) = self.id_index(tool.server_id(), mode == IdMatch::Uuid) else {
+                    unmatched.push(at);
+                    continue;
+                };
+                match groups.iter_mut().find(|g| g.server == server) {
+                    Some(group) => group.tools.push(tool.tool_name().to_owned()),
+                    None => groups.push(ToolsetGroup {
+                        server,
+                        tools: vec![tool.tool_name().to_owned()],
+                        first: at,
+                    }),
+                }
+            }
+            groups.sort_by_key(|g| g.server);
+        }
+        ToolsetEntry {
+            toolset,
+            groups,
+            unmatched,
+        }
+    }
+
+    /// The toolsets, in the order they were given.
+    #[must_use = "iterators are lazy"]
+    pub fn toolsets(&self) -> impl ExactSizeIterator<Item = &Toolset> + '_ {
+        self.toolsets.iter().map(|t| &t.toolset)
+    }
+
+    pub(crate) fn toolset_entries(&self) -> impl Iterator<Item = &ToolsetEntry> {
+        self.toolsets.iter()
+    }
+
+    /// The toolset with this id (exact), by position.
+    pub(crate) fn toolset_index(&self, id: &str) -> Option<u32> {
+        self.by_toolset.get(id).copied()
+    }
+
+    pub(crate) fn toolset(&self, index: u32) -> Option<&ToolsetEntry> {
+        self.toolsets.get(index as usize)
+    }
+
+    /// This registry's identity among every registry built in the process.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The number of servers.
@@ -370,18 +525,6 @@ impl ServerRegistry {
             }),
         }
     }
-
-    /// The registry servers in `group`, as [`ServerRegistry::for_group_member`] finds them.
-    pub(crate) fn group_members(
-        &self,
-        lookup: Option<&dyn AccessGroups>,
-        uuids: bool,
-        group: &str,
-    ) -> Vec<u32> {
-        let mut out = Vec::new();
-        self.for_group_member(lookup, uuids, group, |i| out.push(i));
-        out
-    }
 }
 
 /// The ids of servers by spelling and by UUID, or every problem that refuses them.
@@ -441,6 +584,34 @@ fn validate(servers: &[McpServer]) -> Result<(IdMap, UuidMap), RegistryError> {
         Ok((by_id, by_uuid))
     } else {
         Err(RegistryError::new(problems))
+    }
+}
+
+/// The toolsets by id, or every problem that refuses them.
+fn validate_toolsets(
+    toolsets: &[Toolset],
+) -> Result<HashMap<Box<str>, u32, FxBuild>, Vec<RegistryProblem>> {
+    let mut problems = Vec::new();
+    let mut by_id: HashMap<Box<str>, u32, FxBuild> = HashMap::default();
+    for (position, toolset) in toolsets.iter().enumerate() {
+        let Ok(index) = u32::try_from(position) else {
+            break;
+        };
+        if toolset.id().is_empty() {
+            problems.push(RegistryProblem::EmptyToolsetId { position });
+        } else if by_id.contains_key(toolset.id()) {
+            problems.push(RegistryProblem::DuplicateToolsetId {
+                id: toolset.id().to_owned(),
+                position,
+            });
+        } else {
+            by_id.insert(toolset.id().into(), index);
+        }
+    }
+    if problems.is_empty() {
+        Ok(by_id)
+    } else {
+        Err(problems)
     }
 }
 

@@ -5,26 +5,13 @@ use std::fmt;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::compile::{CompiledPermission, Compiler};
 use crate::de::opt_bool;
 use crate::groups::AccessGroups;
+use crate::level::{Level, PerLevel};
 use crate::permission::ObjectPermission;
-
-/// Which rules decide: the crate's own, or LiteLLM 1.106.12's where it differs.
-///
-/// See the crate docs, "`Semantics::LiteLlm`", for the four differences and why
-/// `Default` exists.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Semantics {
-    /// The crate's semantics: one decision for listing and calling, empty lists mean
-    /// "none" at every level, UUID ids compare as UUIDs.
-    #[default]
-    #[serde(rename = "default")]
-    Default,
-    /// LiteLLM 1.106.12's answers, decision for decision, including where they are
-    /// accidents.
-    #[serde(rename = "litellm")]
-    LiteLlm,
-}
+use crate::registry::ServerRegistry;
+use crate::semantics::Semantics;
 
 /// Switches that change what levels grant.
 ///
@@ -143,20 +130,43 @@ impl<'a, const N: usize> From<&'a [&'a str; N]> for RequestedNames<'a> {
     }
 }
 
-/// Whether an end user is identified, and with which permission.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) enum EndUser<'a> {
-    #[default]
-    Anonymous,
-    Identified(Option<&'a ObjectPermission>),
+/// A level's permission in a request: raw, or compiled against a registry.
+#[derive(Debug, Clone, Copy)]
+pub enum PermissionRef<'a> {
+    /// A raw permission: compiled on the fly.
+    Raw(&'a ObjectPermission),
+    /// A compiled permission: used as it is when it was compiled for the request's
+    /// registry, semantics, settings, access groups and level, else compiled again.
+    Compiled(&'a CompiledPermission),
 }
 
-impl<'a> EndUser<'a> {
-    pub(crate) fn permission(self) -> Option<&'a ObjectPermission> {
+impl<'a> PermissionRef<'a> {
+    /// The permission.
+    #[must_use]
+    pub fn permission(self) -> &'a ObjectPermission {
         match self {
-            Self::Anonymous => None,
-            Self::Identified(p) => p,
+            Self::Raw(p) => p,
+            Self::Compiled(c) => c.permission(),
         }
+    }
+
+    pub(crate) fn compiled(self) -> Option<&'a CompiledPermission> {
+        match self {
+            Self::Raw(_) => None,
+            Self::Compiled(c) => Some(c),
+        }
+    }
+}
+
+impl<'a> From<&'a ObjectPermission> for PermissionRef<'a> {
+    fn from(p: &'a ObjectPermission) -> Self {
+        Self::Raw(p)
+    }
+}
+
+impl<'a> From<&'a CompiledPermission> for PermissionRef<'a> {
+    fn from(c: &'a CompiledPermission) -> Self {
+        Self::Compiled(c)
     }
 }
 
@@ -181,9 +191,8 @@ impl<'a> EndUser<'a> {
 /// ```
 #[derive(Clone, Copy, Default)]
 pub struct Request<'a> {
-    pub(crate) key: Option<&'a ObjectPermission>,
-    pub(crate) team: Option<&'a ObjectPermission>,
-    pub(crate) end_user: EndUser<'a>,
+    pub(crate) levels: PerLevel<Option<PermissionRef<'a>>>,
+    pub(crate) end_user_identified: bool,
     pub(crate) admin: bool,
     pub(crate) requested: Option<RequestedNames<'a>>,
     pub(crate) settings: Settings,
@@ -198,38 +207,67 @@ impl<'a> Request<'a> {
         Self::default()
     }
 
-    /// The key's object permission.
+    /// The permission of `level` (raw or compiled), or none. For [`Level::EndUser`], a
+    /// permission also identifies the end user, and none leaves the end user as it was.
     #[must_use]
-    pub fn key(mut self, permission: &'a ObjectPermission) -> Self {
-        self.key = Some(permission);
+    pub fn level(mut self, level: Level, permission: Option<PermissionRef<'a>>) -> Self {
+        if level == Level::EndUser && permission.is_some() {
+            self.end_user_identified = true;
+        }
+        self.levels[level] = permission;
         self
+    }
+
+    /// The key's object permission (raw or compiled).
+    #[must_use]
+    pub fn key(self, permission: impl Into<PermissionRef<'a>>) -> Self {
+        self.level(Level::Key, Some(permission.into()))
     }
 
     /// The key's object permission, or none.
     #[must_use]
-    pub fn key_opt(mut self, permission: Option<&'a ObjectPermission>) -> Self {
-        self.key = permission;
-        self
+    pub fn key_opt(self, permission: Option<&'a ObjectPermission>) -> Self {
+        self.level(Level::Key, permission.map(PermissionRef::Raw))
     }
 
-    /// The team's object permission.
+    /// The team's object permission (raw or compiled). Setting one puts the key on a team.
     #[must_use]
-    pub fn team(mut self, permission: &'a ObjectPermission) -> Self {
-        self.team = Some(permission);
-        self
+    pub fn team(self, permission: impl Into<PermissionRef<'a>>) -> Self {
+        self.level(Level::Team, Some(permission.into()))
     }
 
-    /// The team's object permission, or none.
+    /// The team's object permission, or none (the key is on no team).
     #[must_use]
-    pub fn team_opt(mut self, permission: Option<&'a ObjectPermission>) -> Self {
-        self.team = permission;
-        self
+    pub fn team_opt(self, permission: Option<&'a ObjectPermission>) -> Self {
+        self.level(Level::Team, permission.map(PermissionRef::Raw))
     }
 
-    /// An end user is identified, with this object permission (or none).
+    /// The organization's object permission (raw or compiled): a ceiling above the team.
+    #[must_use]
+    pub fn organization(self, permission: impl Into<PermissionRef<'a>>) -> Self {
+        self.level(Level::Organization, Some(permission.into()))
+    }
+
+    /// The object permission of the user who owns the key (raw or compiled): it narrows.
+    #[must_use]
+    pub fn user(self, permission: impl Into<PermissionRef<'a>>) -> Self {
+        self.level(Level::User, Some(permission.into()))
+    }
+
+    /// The object permission of the agent the request acts for (raw or compiled): it
+    /// narrows.
+    #[must_use]
+    pub fn agent(self, permission: impl Into<PermissionRef<'a>>) -> Self {
+        self.level(Level::Agent, Some(permission.into()))
+    }
+
+    /// An end user is identified, with this object permission (or none: an identified end
+    /// user without a permission, which matters under
+    /// `require_end_user_mcp_access_defined`).
     #[must_use]
     pub fn end_user(mut self, permission: Option<&'a ObjectPermission>) -> Self {
-        self.end_user = EndUser::Identified(permission);
+        self.end_user_identified = true;
+        self.levels[Level::EndUser] = permission.map(PermissionRef::Raw);
         self
     }
 
@@ -268,14 +306,30 @@ impl<'a> Request<'a> {
         self.groups = Some(groups);
         self
     }
+
+    /// The permission of `level`, if the request has one.
+    #[must_use]
+    pub fn permission(&self, level: Level) -> Option<&'a ObjectPermission> {
+        self.levels[level].map(PermissionRef::permission)
+    }
+
+    /// Whether an end user is identified.
+    #[must_use]
+    pub fn is_end_user_identified(&self) -> bool {
+        self.end_user_identified
+    }
+
+    /// The compiler this request's raw permissions are compiled with.
+    pub(crate) fn compiler(&self, registry: &'a ServerRegistry) -> Compiler<'a> {
+        Compiler::new(registry, self.semantics, self.settings, self.groups)
+    }
 }
 
 impl fmt::Debug for Request<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Request")
-            .field("key", &self.key)
-            .field("team", &self.team)
-            .field("end_user", &self.end_user)
+            .field("levels", &self.levels)
+            .field("end_user_identified", &self.end_user_identified)
             .field("admin", &self.admin)
             .field("requested", &self.requested)
             .field("settings", &self.settings)

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::registry::ServerRegistry;
-use crate::request::Semantics;
+use crate::semantics::Semantics;
 use crate::server::McpServer;
 use crate::tools::{ScopeFilter, ToolScope};
 
@@ -33,8 +33,8 @@ pub enum RequestedOutcome {
 pub(crate) struct Visible<'a> {
     pub(crate) index: u32,
     pub(crate) scope: ToolScope<'a>,
-    /// The scope calls are decided by, where it differs from `scope` (only under
-    /// [`Semantics::LiteLlm`]).
+    /// The scope calls are decided by, where it differs from `scope` (only under LiteLLM
+    /// 1.106).
     pub(crate) call_scope: Option<ToolScope<'a>>,
 }
 
@@ -46,10 +46,10 @@ impl<'a> Visible<'a> {
 
 /// The servers a request may see, in registry order, and the tools it may use on each.
 ///
-/// Listing and calling are answered from one decision: under [`Semantics::Default`], a
-/// tool is in [`Resolution::filter_tools`] exactly when [`Resolution::is_tool_allowed`]
-/// allows a call to it. (Under [`Semantics::LiteLlm`] a call may be allowed for a tool the
-/// listing hides; see the crate docs.)
+/// Listing and calling are answered from one decision: a tool is in
+/// [`Resolution::filter_tools`] exactly when [`Resolution::is_tool_allowed`] allows a call
+/// to it. (Under LiteLLM 1.106 a call may be allowed for a tool the listing hides; see the
+/// crate docs.)
 ///
 /// It borrows the registry and the request's permissions; it is `Send + Sync`.
 pub struct Resolution<'a> {
@@ -162,6 +162,19 @@ impl From<RouteError> for CallDecision {
     }
 }
 
+/// Where a prefixed name routes, with the prefix that decided it.
+pub(crate) enum Routed<'n> {
+    To {
+        index: u32,
+        prefix: &'n str,
+        tool: &'n str,
+    },
+    Ambiguous {
+        prefix: &'n str,
+    },
+    Unknown,
+}
+
 /// A prefixed tool name mapped back to its server and bare tool name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RoutedCall<'a, 'n> {
@@ -231,6 +244,15 @@ impl<'a> Resolution<'a> {
         self.registry
     }
 
+    pub(crate) fn is_visible_index(&self, index: u32) -> bool {
+        self.visible_at(index).is_some()
+    }
+
+    /// Whether a filtered `tools/list` of server `index` shows `tool`.
+    pub(crate) fn is_listed_at(&self, index: u32, tool: &str) -> bool {
+        !tool.is_empty() && self.visible_at(index).is_some_and(|v| v.scope.allows(tool))
+    }
+
     fn visible_at(&self, index: u32) -> Option<&Visible<'a>> {
         self.visible
             .binary_search_by_key(&index, |v| v.index)
@@ -239,10 +261,10 @@ impl<'a> Resolution<'a> {
     }
 
     /// Resolves a server reference (id, alias or name) to exactly one registry server.
-    fn reference(&self, server: &str) -> Result<u32, CallDecision> {
+    pub(crate) fn reference(&self, server: &str) -> Result<u32, CallDecision> {
         match self
             .registry
-            .lookup(server, self.semantics == Semantics::Default)
+            .lookup(server, self.semantics.rules().ids_compare_as_uuids)
         {
             [] => Err(CallDecision::UnknownServer),
             [one] => Ok(*one),
@@ -267,10 +289,9 @@ impl<'a> Resolution<'a> {
         self.visible_ref(server).ok().map(|v| &v.scope)
     }
 
-    /// The tool scope calls to the visible server a reference names are decided by. Under
-    /// [`Semantics::Default`] it is [`Resolution::tool_scope`]; under
-    /// [`Semantics::LiteLlm`] it can allow more (a call ignores `disallowed_tools` under a
-    /// non-empty `allowed_tools`).
+    /// The tool scope calls to the visible server a reference names are decided by. It is
+    /// [`Resolution::tool_scope`], except under LiteLLM 1.106, where it can allow more (a
+    /// call ignores `disallowed_tools` under a non-empty `allowed_tools`).
     #[must_use]
     pub fn call_scope(&self, server: &str) -> Option<&ToolScope<'a>> {
         self.visible_ref(server).ok().map(Visible::call_scope)
@@ -334,8 +355,18 @@ impl<'a> Resolution<'a> {
     }
 
     fn split<'n>(&self, name: &'n str, separator: &str) -> Result<(u32, &'n str), RouteError> {
+        match self.route_detail(name, separator) {
+            Routed::To { index, tool, .. } => Ok((index, tool)),
+            Routed::Ambiguous { .. } => Err(RouteError::AmbiguousPrefix),
+            Routed::Unknown => Err(RouteError::UnknownPrefix),
+        }
+    }
+
+    /// SPEC 4, prefix routing: the longest prefix among the visible servers' shown
+    /// spellings.
+    pub(crate) fn route_detail<'n>(&self, name: &'n str, separator: &str) -> Routed<'n> {
         if separator.is_empty() {
-            return Err(RouteError::UnknownPrefix);
+            return Routed::Unknown;
         }
         // Longest prefix first: try every separator position from the right. Never split
         // at the first separator: ids are UUIDs that contain `-`.
@@ -357,12 +388,16 @@ impl<'a> Resolution<'a> {
                 .filter(|&&i| self.visible_at(i).is_some());
             if let Some(&index) = found.next() {
                 if found.next().is_some() {
-                    return Err(RouteError::AmbiguousPrefix);
+                    return Routed::Ambiguous { prefix };
                 }
-                return Ok((index, tool));
+                return Routed::To {
+                    index,
+                    prefix,
+                    tool,
+                };
             }
         }
-        Err(RouteError::UnknownPrefix)
+        Routed::Unknown
     }
 
     /// Decides a call by its prefixed name (`{prefix}-{tool}`): routed as

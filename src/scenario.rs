@@ -14,12 +14,14 @@ use serde_json::{Map, Value, json};
 use crate::de::{ListMap, Nullable, opt_bool, opt_string, opt_string_list, set_once};
 use crate::error::{ParseError, RegistryError};
 use crate::groups::MapAccessGroups;
+use crate::level::Level;
 use crate::permission::ObjectPermission;
 use crate::registry::ServerRegistry;
-use crate::request::{Request, Semantics, Settings};
+use crate::request::{PermissionRef, Request, Settings};
 use crate::resolution::Resolution;
-use crate::resolve::Level;
+use crate::semantics::Semantics;
 use crate::server::McpServer;
+use crate::toolset::Toolset;
 
 /// One call to decide: by server reference and bare tool, or by prefixed name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +45,8 @@ pub enum ScenarioCall {
 pub struct Scenario {
     /// The registry's servers.
     pub servers: Vec<McpServer>,
+    /// The registry's toolsets.
+    pub toolsets: Vec<Toolset>,
     /// Access-group membership to use instead of the servers' own, if given.
     pub access_groups: Option<MapAccessGroups>,
     /// The key's permission.
@@ -51,6 +55,12 @@ pub struct Scenario {
     pub team: Option<ObjectPermission>,
     /// The end user's permission.
     pub end_user: Option<ObjectPermission>,
+    /// The organization's permission.
+    pub organization: Option<ObjectPermission>,
+    /// The permission of the user who owns the key.
+    pub user: Option<ObjectPermission>,
+    /// The permission of the agent the request acts for.
+    pub agent: Option<ObjectPermission>,
     /// Whether an end user is identified (default: whether `end_user` is given).
     pub end_user_identified: Option<bool>,
     /// The proxy-admin view.
@@ -100,14 +110,24 @@ impl Scenario {
         &self,
         f: impl FnOnce(&ServerRegistry, &Request<'_>, &Resolution<'_>) -> R,
     ) -> Result<R, RegistryError> {
-        let registry = ServerRegistry::new(self.servers.iter().cloned())?;
+        let registry = ServerRegistry::with_toolsets(
+            self.servers.iter().cloned(),
+            self.toolsets.iter().cloned(),
+        )?;
         let identified = self.end_user_identified.unwrap_or(self.end_user.is_some());
         let mut request = Request::new()
-            .key_opt(self.key.as_ref())
-            .team_opt(self.team.as_ref())
             .admin(self.admin)
             .settings(self.settings)
             .semantics(self.semantics);
+        for (level, permission) in [
+            (Level::Organization, &self.organization),
+            (Level::Team, &self.team),
+            (Level::Key, &self.key),
+            (Level::User, &self.user),
+            (Level::Agent, &self.agent),
+        ] {
+            request = request.level(level, permission.as_ref().map(PermissionRef::Raw));
+        }
         if identified {
             request = request.end_user(self.end_user.as_ref());
         }
@@ -141,7 +161,7 @@ impl Scenario {
                     members.insert("explain".into(), self.explain_output(registry, request));
                 }
                 if options.lint {
-                    members.insert("diagnostics".into(), self.diagnostics(registry));
+                    members.insert("diagnostics".into(), self.diagnostics(registry, request));
                 }
             }
             out
@@ -169,9 +189,9 @@ impl Scenario {
         out
     }
 
-    /// The `diagnostics` member: the registry's, then the key's (against its team), the
-    /// team's and the end user's.
-    fn diagnostics(&self, registry: &ServerRegistry) -> Value {
+    /// The `diagnostics` member: the registry's, then each level's (granting levels against
+    /// their ceilings).
+    fn diagnostics(&self, registry: &ServerRegistry, request: &Request<'_>) -> Value {
         let mut linter = registry
             .linter()
             .settings(self.settings)
@@ -180,15 +200,7 @@ impl Scenario {
             linter = linter.access_groups(groups);
         }
         let mut all = linter.registry();
-        if let Some(key) = &self.key {
-            all.extend(linter.permission(Level::Key, key, self.team.as_ref()));
-        }
-        if let Some(team) = &self.team {
-            all.extend(linter.permission(Level::Team, team, None));
-        }
-        if let Some(end_user) = &self.end_user {
-            all.extend(linter.permission(Level::EndUser, end_user, None));
-        }
+        all.extend(linter.request(request));
         serde_json::to_value(&all).unwrap_or(Value::Null)
     }
 
@@ -324,10 +336,14 @@ pub fn check_vector(text: &str) -> Result<(), String> {
 
 const MEMBERS: &[&str] = &[
     "servers",
+    "toolsets",
     "access_groups",
     "key",
     "team",
     "end_user",
+    "organization",
+    "user",
+    "agent",
     "end_user_identified",
     "admin",
     "requested",
@@ -372,23 +388,31 @@ impl<'de> Visitor<'de> for ScenarioVisitor {
                     }))?;
                     s.access_groups = groups.map(MapAccessGroups::from_iter);
                 }
+                "toolsets" => {
+                    s.toolsets = map
+                        .next_value::<Option<Vec<Toolset>>>()?
+                        .unwrap_or_default();
+                }
                 "key" => s.key = map.next_value()?,
                 "team" => s.team = map.next_value()?,
                 "end_user" => s.end_user = map.next_value()?,
+                "organization" => s.organization = map.next_value()?,
+                "user" => s.user = map.next_value()?,
+                "agent" => s.agent = map.next_value()?,
                 "end_user_identified" => {
                     s.end_user_identified = opt_bool(&mut map, "end_user_identified")?;
                 }
                 "admin" => s.admin = opt_bool(&mut map, "admin")?.unwrap_or(false),
                 "requested" => s.requested = opt_string_list(&mut map, "requested")?,
                 "semantics" => {
-                    s.semantics = match opt_string(&mut map, "semantics")?.as_deref() {
-                        None | Some("default") => Semantics::Default,
-                        Some("litellm") => Semantics::LiteLlm,
-                        Some(other) => {
-                            return Err(de::Error::custom(format_args!(
-                                "unknown `semantics` `{other}` (expected `default` or `litellm`)"
-                            )));
-                        }
+                    s.semantics = match opt_string(&mut map, "semantics")? {
+                        None => Semantics::Default,
+                        Some(name) => Semantics::from_name(&name).map_err(|_| {
+                            de::Error::custom(format_args!(
+                                "unknown `semantics` `{name}` (expected one of: {})",
+                                Semantics::NAMES.join(", ")
+                            ))
+                        })?,
                     };
                 }
                 "settings" => {

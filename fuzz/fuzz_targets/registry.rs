@@ -121,7 +121,7 @@ struct Input {
     end_user_identified: Option<bool>,
     admin: bool,
     requested: Option<Vec<Word>>,
-    litellm: bool,
+    semantics: u8,
     settings: (bool, bool, bool),
     calls: Vec<(Word, Option<Word>)>,
 }
@@ -162,11 +162,7 @@ fuzz_target!(|input: Input| {
         end_user_identified: input.end_user_identified,
         admin: input.admin,
         requested: input.requested.as_deref().map(texts),
-        semantics: if input.litellm {
-            Semantics::LiteLlm
-        } else {
-            Semantics::Default
-        },
+        semantics: Semantics::ALL[usize::from(input.semantics) % Semantics::ALL.len()],
         calls: input
             .calls
             .iter()

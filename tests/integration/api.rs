@@ -1,9 +1,9 @@
 //! The public API, used only through `mcp_authz::*`.
 
 use mcp_authz::{
-    AccessGroups, CallDecision, Level, MapAccessGroups, McpServer, ObjectPermission,
-    RegistryProblem, Request, RequestedOutcome, Resolution, RouteError, Semantics, ServerRegistry,
-    Settings, ToolScope,
+    AccessGroups, CallDecision, Level, LiteLlmRelease, MapAccessGroups, McpServer,
+    ObjectPermission, RegistryProblem, Request, RequestedOutcome, Resolution, RouteError,
+    Semantics, ServerRegistry, Settings, ToolScope,
 };
 
 const PRIVATE: &str = "aa1d8e71-318a-43cb-83ad-588d56470b1b";
@@ -206,7 +206,7 @@ fn a_gateway_can_plug_in_its_own_group_lookup() {
         &Request::new()
             .key(&key)
             .access_groups(&Everything)
-            .semantics(Semantics::LiteLlm),
+            .semantics(Semantics::LiteLlm(LiteLlmRelease::V1_106)),
     );
     assert_eq!(ids(&res), ["srv-b", "srv-c"]);
 }
@@ -233,8 +233,11 @@ fn litellm_calls_ignore_the_denylist_under_an_allowlist() {
         .with_disallowed_tools(["t2"])])
     .unwrap();
     let key = ObjectPermission::new().with_servers(["a"]);
-    let litellm =
-        r.resolve_allowed_servers(&Request::new().key(&key).semantics(Semantics::LiteLlm));
+    let litellm = r.resolve_allowed_servers(
+        &Request::new()
+            .key(&key)
+            .semantics(Semantics::LiteLlm(LiteLlmRelease::V1_106)),
+    );
     assert_eq!(only(&litellm, "a"), ["t1"]);
     assert!(litellm.is_tool_allowed("a", "t2"));
     let default = r.resolve_allowed_servers(&Request::new().key(&key));

@@ -28,12 +28,13 @@ fn control_characters_in_echoed_input_are_escaped() {
     assert_eq!(
         permission_error("{\"mcp_x\\ny\": 1}"),
         "invalid object permission: unknown MCP field `mcp_x\\ny` (known: `mcp_servers`, \
-         `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 11"
+         `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at line 1 column 11"
     );
     assert_eq!(
         scenario_error("{\"servers\": [], \"ad\\u001bmin\": true}"),
         "invalid scenario: unknown field `ad\\u{1b}min`, expected one of `servers`, \
-         `access_groups`, `key`, `team`, `end_user`, `end_user_identified`, `admin`, \
+         `toolsets`, `access_groups`, `key`, `team`, `end_user`, `organization`, `user`, \
+         `agent`, `end_user_identified`, `admin`, \
          `requested`, `semantics`, `settings`, `tools`, `calls`, `expect` at line 1 column 29"
     );
     assert_eq!(
@@ -211,14 +212,14 @@ fn numeric_strings_are_ids() {
 #[test]
 fn unknown_mcp_fields_are_ignored_on_servers_only() {
     let server = McpServer::from_json(
-        r#"{"server_id": "a", "mcp_info": {"server_name": "x"}, "mcp_toolsets": ["y"]}"#,
+        r#"{"server_id": "a", "mcp_info": {"server_name": "x"}, "mcp_tools": ["y"]}"#,
     )
     .unwrap();
     assert_eq!(server, McpServer::new("a"));
     assert_eq!(
-        permission_error(r#"{"mcp_servers": ["a"], "mcp_toolsets": ["y"]}"#),
-        "invalid object permission: unknown MCP field `mcp_toolsets` (known: `mcp_servers`, \
-         `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 37"
+        permission_error(r#"{"mcp_servers": ["a"], "mcp_tools": ["y"]}"#),
+        "invalid object permission: unknown MCP field `mcp_tools` (known: `mcp_servers`, \
+         `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at line 1 column 34"
     );
 }
 

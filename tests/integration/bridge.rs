@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use mcp_authz::scenario::Scenario;
 use mcp_authz::{
-    MapAccessGroups, McpServer, ObjectPermission, RegistryError, Request, RequestedOutcome,
-    Resolution, Semantics, ServerRegistry, Settings, ToolScope,
+    LiteLlmRelease, MapAccessGroups, McpServer, ObjectPermission, RegistryError, Request,
+    RequestedOutcome, Resolution, Semantics, ServerRegistry, Settings, ToolScope,
 };
 use serde_json::{Map, Value, json};
 
@@ -50,7 +50,7 @@ pub(crate) fn object_permission(p: &Permission) -> ObjectPermission {
 pub(crate) fn semantics(sem: Sem) -> Semantics {
     match sem {
         Sem::Default => Semantics::Default,
-        Sem::LiteLlm => Semantics::LiteLlm,
+        Sem::LiteLlm => Semantics::LiteLlm(LiteLlmRelease::V1_106),
     }
 }
 
@@ -303,7 +303,7 @@ pub(crate) fn scenario_json(case: &Case) -> Value {
         "semantics".into(),
         json!(match case.semantics {
             Sem::Default => "default",
-            Sem::LiteLlm => "litellm",
+            Sem::LiteLlm => "litellm-1.106",
         }),
     );
     doc.insert(

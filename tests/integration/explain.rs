@@ -36,9 +36,19 @@ fn tool_names(scenario: &Scenario) -> Vec<String> {
         names.extend(server.allowed_tools().iter().cloned());
         names.extend(server.disallowed_tools().iter().cloned());
     }
-    for permission in [&scenario.key, &scenario.team, &scenario.end_user]
-        .into_iter()
-        .flatten()
+    for toolset in &scenario.toolsets {
+        names.extend(toolset.tools().iter().map(|t| t.tool_name().to_owned()));
+    }
+    for permission in [
+        &scenario.organization,
+        &scenario.team,
+        &scenario.key,
+        &scenario.user,
+        &scenario.end_user,
+        &scenario.agent,
+    ]
+    .into_iter()
+    .flatten()
     {
         for list in permission
             .mcp_tool_permissions()
@@ -183,6 +193,16 @@ fn explanations_agree_with_default_vectors() {
 }
 
 #[test]
-fn explanations_agree_with_litellm_vectors() {
-    check_dir("vectors-litellm", 169);
+fn explanations_agree_with_litellm_1_106_vectors() {
+    check_dir("vectors-litellm-1.106", 200);
+}
+
+#[test]
+fn explanations_agree_with_litellm_1_110_vectors() {
+    check_dir("vectors-litellm-1.110", 200);
+}
+
+#[test]
+fn explanations_agree_with_hierarchy_vectors() {
+    check_dir("vectors-hierarchy", 180);
 }

@@ -350,7 +350,9 @@ proptest! {
 /// only narrows. (Found by the `registry` fuzz target, against too strong an invariant.)
 #[test]
 fn litellm_name_reads_as_group_once_its_server_is_gone() {
-    use mcp_authz::{McpServer, ObjectPermission, Request, Semantics, ServerRegistry};
+    use mcp_authz::{
+        LiteLlmRelease, McpServer, ObjectPermission, Request, Semantics, ServerRegistry,
+    };
 
     let registry = ServerRegistry::new([
         McpServer::new("srv-a").with_alias("github"),
@@ -375,8 +377,14 @@ fn litellm_name_reads_as_group_once_its_server_is_gone() {
             .map(|v| v.server().id().as_str().to_owned())
             .collect::<Vec<_>>()
     };
-    assert_eq!(picked(Semantics::LiteLlm, false), ["srv-a"]);
-    assert_eq!(picked(Semantics::LiteLlm, true), ["srv-b"]);
+    assert_eq!(
+        picked(Semantics::LiteLlm(LiteLlmRelease::V1_106), false),
+        ["srv-a"]
+    );
+    assert_eq!(
+        picked(Semantics::LiteLlm(LiteLlmRelease::V1_106), true),
+        ["srv-b"]
+    );
     assert_eq!(picked(Semantics::Default, false), ["srv-a", "srv-b"]);
     assert_eq!(picked(Semantics::Default, true), ["srv-b"]);
 }

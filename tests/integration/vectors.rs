@@ -1,10 +1,12 @@
-//! Every scenario under `tests/vectors/` and `tests/vectors-litellm/`, run through the
-//! library and compared with its `expect` member.
+//! Every scenario under `tests/vectors/`, `tests/vectors-litellm-1.106/`,
+//! `tests/vectors-litellm-1.110/` and `tests/vectors-hierarchy/`, run through the library
+//! and compared with its `expect` member.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use mcp_authz::scenario::{Scenario, check_vector};
+use mcp_authz::Semantics;
+use mcp_authz::scenario::check_vector;
 
 fn vectors(dir: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -50,19 +52,51 @@ fn default_vectors_pass() {
 }
 
 #[test]
-fn litellm_vectors_pass() {
-    run_all("vectors-litellm", 169);
+fn litellm_1_106_vectors_pass() {
+    run_all("vectors-litellm-1.106", 224);
 }
 
 #[test]
-fn litellm_vectors_all_ask_for_litellm_semantics() {
-    for path in vectors("vectors-litellm") {
-        let scenario = Scenario::from_json(&fs::read_to_string(&path).unwrap()).unwrap();
-        assert_eq!(
-            scenario.semantics,
-            mcp_authz::Semantics::LiteLlm,
-            "{}",
-            path.display()
-        );
+fn litellm_1_110_vectors_pass() {
+    run_all("vectors-litellm-1.110", 224);
+}
+
+#[test]
+fn hierarchy_vectors_pass() {
+    run_all("vectors-hierarchy", 186);
+}
+
+/// Each release's directory asks for that release, and the hierarchy vectors' names say
+/// which semantics they hold: a vector run under the wrong preset would prove nothing.
+#[test]
+fn vectors_ask_for_the_semantics_their_directory_names() {
+    let release = |name: &str| Semantics::from_name(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut seen = 0;
+    for (dir, fixed) in [
+        ("vectors", Some(Semantics::Default)),
+        ("vectors-litellm-1.106", Some(release("litellm-1.106"))),
+        ("vectors-litellm-1.110", Some(release("litellm-1.110"))),
+        ("vectors-hierarchy", None),
+    ] {
+        for path in vectors(dir) {
+            // Read the member alone: some vectors are invalid scenarios on purpose.
+            let document: serde_json::Value =
+                serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let semantics = document
+                .get("semantics")
+                .and_then(serde_json::Value::as_str)
+                .map_or(Semantics::Default, release);
+            let expected = fixed.unwrap_or_else(|| {
+                let prefix = ["litellm-1.106", "litellm-1.110", "default"]
+                    .into_iter()
+                    .find(|p| name.starts_with(&format!("{p}-")))
+                    .unwrap_or_else(|| panic!("{name}: no semantics in its name"));
+                release(prefix)
+            });
+            assert_eq!(semantics, expected, "{dir}/{name}");
+            seen += 1;
+        }
     }
+    assert_eq!(seen, 59 + 224 + 224 + 186);
 }

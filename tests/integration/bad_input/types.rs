@@ -195,23 +195,31 @@ const PERMISSION_ERRORS: &[(&str, &str)] = &[
     ),
     (
         r#"{"mcp_tool_permission": {}}"#,
-        "invalid object permission: unknown MCP field `mcp_tool_permission` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 22",
+        "invalid object permission: unknown MCP field `mcp_tool_permission` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at line 1 column 22",
     ),
     (
-        r#"{"mcp_toolsets": null}"#,
-        "invalid object permission: unknown MCP field `mcp_toolsets` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 15",
+        r#"{"mcp_toolset": null}"#,
+        "invalid object permission: unknown MCP field `mcp_toolset` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at line 1 column 14",
+    ),
+    (
+        r#"{"mcp_toolsets": "ts-1"}"#,
+        "invalid object permission: invalid type: string \"ts-1\", expected a list of strings for `mcp_toolsets` at line 1 column 23",
+    ),
+    (
+        r#"{"mcp_toolsets": [1]}"#,
+        "invalid object permission: invalid type: integer `1`, expected a string in `mcp_toolsets` at line 1 column 19",
     ),
     (
         r#"{"mcp_": 1}"#,
-        "invalid object permission: unknown MCP field `mcp_` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 7",
+        "invalid object permission: unknown MCP field `mcp_` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at line 1 column 7",
     ),
     (
         r#"{"MCP_SERVERS": ["a"]}"#,
-        "invalid object permission: unknown MCP field `MCP_SERVERS` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 14",
+        "invalid object permission: unknown MCP field `MCP_SERVERS` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at line 1 column 14",
     ),
     (
         r#"{"Mcp_tool_permissions": {}}"#,
-        "invalid object permission: unknown MCP field `Mcp_tool_permissions` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 23",
+        "invalid object permission: unknown MCP field `Mcp_tool_permissions` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at line 1 column 23",
     ),
 ];
 
@@ -310,7 +318,7 @@ const SCENARIO_ERRORS: &[(&str, &str)] = &[
     ),
     (
         r#"{"servers": [], "semantics": "LiteLLM"}"#,
-        "invalid scenario: unknown `semantics` `LiteLLM` (expected `default` or `litellm`) at line 1 column 39",
+        "invalid scenario: unknown `semantics` `LiteLLM` (expected one of: default, litellm-1.106, litellm-1.110, litellm) at line 1 column 39",
     ),
     (
         r#"{"servers": [], "semantics": []}"#,
@@ -374,7 +382,7 @@ const SCENARIO_ERRORS: &[(&str, &str)] = &[
     ),
     (
         r#"{"servers": [], "mcp_servers": []}"#,
-        "invalid scenario: unknown field `mcp_servers`, expected one of `servers`, `access_groups`, `key`, `team`, `end_user`, `end_user_identified`, `admin`, `requested`, `semantics`, `settings`, `tools`, `calls`, `expect` at line 1 column 29",
+        "invalid scenario: unknown field `mcp_servers`, expected one of `servers`, `toolsets`, `access_groups`, `key`, `team`, `end_user`, `organization`, `user`, `agent`, `end_user_identified`, `admin`, `requested`, `semantics`, `settings`, `tools`, `calls`, `expect` at line 1 column 29",
     ),
     (
         r#"{"servers": [{"server_id": "a"}], "key": {"mcp_servers": [7]}}"#,
@@ -382,7 +390,7 @@ const SCENARIO_ERRORS: &[(&str, &str)] = &[
     ),
     (
         r#"{"servers": [{"server_id": "a"}], "key": {"mcp_tool_permission": {}}}"#,
-        "invalid scenario: unknown MCP field `mcp_tool_permission` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 63",
+        "invalid scenario: unknown MCP field `mcp_tool_permission` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at line 1 column 63",
     ),
     (
         r#"{"servers": [], "settings": [false]}"#,
@@ -410,7 +418,7 @@ const SCENARIO_ERRORS: &[(&str, &str)] = &[
     ),
     (
         r#"{"servers": [{"server_id": "a"}], "key": {"Mcp_Servers": ["a"]}}"#,
-        "invalid scenario: unknown MCP field `Mcp_Servers` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`) at line 1 column 55",
+        "invalid scenario: unknown MCP field `Mcp_Servers` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at line 1 column 55",
     ),
 ];
 

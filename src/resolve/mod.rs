@@ -1,0 +1,270 @@
+//! The resolver: from a request's levels to the visible servers and their tools, one
+//! rule per function, each named after its SPEC section:
+//!
+//! | SPEC | rule | function |
+//! |---|---|---|
+//! | 2 | id matching | [`Compiler::lookup`](crate::compile::Compiler) |
+//! | 3.1 | a level's grant | `Compiler::compile_level` |
+//! | 3.2 | combining levels | [`servers::combine`] |
+//! | 3.3 | sentinels | `compile::sentinel`, [`blocked`] |
+//! | 3.4 | admin view | [`admin_view`] |
+//! | 3.5 | `allow_all_keys` | [`with_allow_all_keys`] |
+//! | 3.6 | requested names | [`requested::filter`] |
+//! | 4.1 | server filters | [`tools::ServerFilter`] |
+//! | 4.2 | tool-list combination | [`tools::restrictions`] |
+//! | 4.3 | the effective scope | [`tools::scope`] |
+//! | 4 | prefix routing | [`Resolution::route`](crate::Resolution::route) |
+
+pub(crate) mod grant;
+mod requested;
+mod servers;
+pub(crate) mod tools;
+pub(crate) mod trace;
+
+use crate::compile::{Compiled, Compiler};
+use crate::level::{Level, PerLevel};
+use crate::permission::ObjectPermission;
+use crate::registry::ServerRegistry;
+use crate::request::Request;
+use crate::resolution::{RequestedOutcome, Resolution, Visible};
+use crate::semantics::Rules;
+use grant::Grant;
+use tools::{Purpose, ServerFilter};
+use trace::{AdminOff, Event, NoTrace, Trace};
+
+/// One level of a request, compiled.
+#[derive(Clone, Copy)]
+pub(crate) struct LevelInput<'a, 'c> {
+    pub(crate) level: Level,
+    pub(crate) compiled: &'c Compiled,
+    pub(crate) permission: &'a ObjectPermission,
+}
+
+/// The levels that take part in a request (the end user only when identified).
+pub(crate) type Levels<'a, 'c> = PerLevel<Option<LevelInput<'a, 'c>>>;
+
+/// The compiled form of each level a request brought raw, or compiled for something else.
+pub(crate) fn compile_missing(
+    compiler: &Compiler<'_>,
+    request: &Request<'_>,
+    provenance: bool,
+) -> PerLevel<Option<Compiled>> {
+    let mut out: PerLevel<Option<Compiled>> = PerLevel::default();
+    for (level, permission) in request.levels.iter() {
+        let Some(permission) = permission else {
+            continue;
+        };
+        if permission
+            .compiled()
+            .is_none_or(|c| !compiler.accepts(&c.compiled, level))
+        {
+            out[level] =
+                Some(compiler.compile_level_with(level, permission.permission(), provenance));
+        }
+    }
+    out
+}
+
+/// The request's levels, each compiled: from `owned` where [`compile_missing`] compiled it.
+pub(crate) fn inputs<'a, 'c>(
+    request: &Request<'a>,
+    owned: &'c PerLevel<Option<Compiled>>,
+) -> Levels<'a, 'c>
+where
+    'a: 'c,
+{
+    let mut out: Levels<'a, 'c> = PerLevel::default();
+    for (level, permission) in request.levels.iter() {
+        let Some(permission) = permission else {
+            continue;
+        };
+        if level == Level::EndUser && !request.end_user_identified {
+            continue;
+        }
+        let compiled = match (&owned[level], permission.compiled()) {
+            (Some(compiled), _) => compiled,
+            (None, Some(c)) => &c.compiled,
+            (None, None) => continue,
+        };
+        out[level] = Some(LevelInput {
+            level,
+            compiled,
+            permission: permission.permission(),
+        });
+    }
+    out
+}
+
+impl ServerRegistry {
+    /// Resolves which servers `request` may see, and which tools on each it may list and
+    /// call. Never fails and never panics; see the crate docs for the rules.
+    ///
+    /// The request's permissions may be raw ([`ObjectPermission`]) or compiled against
+    /// this registry ([`CompiledPermission`](crate::CompiledPermission), made by
+    /// [`ServerRegistry::compiler`]); a raw one is compiled on the fly. The work grows
+    /// with the size of the request's permissions and the number of `allow_all_keys`
+    /// servers, not with the size of the registry (except where the answer itself lists
+    /// every server: the admin view and the team's `all-proxy-mcpservers`).
+    ///
+    /// ```
+    /// use mcp_authz::{McpServer, ObjectPermission, Request, ServerRegistry};
+    ///
+    /// let registry = ServerRegistry::new([
+    ///     McpServer::new("srv-a").with_alias("gh"),
+    ///     McpServer::new("srv-b").with_alias("jira"),
+    /// ])?;
+    /// let key = ObjectPermission::new().with_tool_permission("gh", ["create_issue"]);
+    /// let resolution = registry.resolve_allowed_servers(&Request::new().key(&key));
+    /// let visible: Vec<&str> = resolution.servers().map(|v| v.server().id().as_str()).collect();
+    /// assert_eq!(visible, ["srv-a"]);
+    /// assert!(resolution.is_tool_allowed("gh", "create_issue"));
+    /// assert!(!resolution.is_tool_allowed("gh", "delete_repo"));
+    /// # Ok::<(), mcp_authz::RegistryError>(())
+    /// ```
+    #[must_use]
+    pub fn resolve_allowed_servers<'a>(&'a self, request: &Request<'a>) -> Resolution<'a> {
+        let compiler = request.compiler(self);
+        let owned = compile_missing(&compiler, request, false);
+        let levels = inputs(request, &owned);
+        self.resolve_levels(&compiler, request, &levels, &mut NoTrace)
+    }
+
+    /// The resolver proper, reporting to `trace`.
+    pub(crate) fn resolve_levels<'a, T: Trace>(
+        &'a self,
+        compiler: &Compiler<'a>,
+        request: &Request<'a>,
+        levels: &Levels<'a, '_>,
+        trace: &mut T,
+    ) -> Resolution<'a> {
+        let rules = compiler.rules();
+        let semantics = request.semantics;
+        if blocked(levels, trace) {
+            return Resolution::new(self, semantics, Vec::new(), RequestedOutcome::Blocked);
+        }
+        if T::ON {
+            report_grants(levels, rules, trace);
+        }
+        let base = if admin_view(request, levels, rules, trace) {
+            Grant::All
+        } else {
+            servers::combine(
+                levels,
+                request.end_user_identified,
+                u32::try_from(self.len()).unwrap_or(u32::MAX),
+                request.settings,
+                rules,
+                trace,
+            )
+        };
+        let mut indices = self.with_allow_all_keys(base, trace);
+
+        let requested = match request.requested {
+            None => RequestedOutcome::NotRequested,
+            Some(names) => {
+                requested::filter(compiler, names.iter(), &mut indices, trace);
+                if indices.is_empty() {
+                    RequestedOutcome::MatchedNothing
+                } else {
+                    RequestedOutcome::Matched
+                }
+            }
+        };
+
+        let visible = indices
+            .into_iter()
+            .map(|index| {
+                let entry = self.entry(index);
+                let restrictions = tools::restrictions(levels, self, index, rules, trace);
+                let scope = tools::scope(
+                    ServerFilter::new(entry, Purpose::List, rules),
+                    &restrictions,
+                );
+                let call_filter = ServerFilter::new(entry, Purpose::Call, rules);
+                let call_scope = (call_filter.deny.is_none() && !entry.deny.is_empty())
+                    .then(|| tools::scope(call_filter, &restrictions));
+                Visible {
+                    index,
+                    scope,
+                    call_scope,
+                }
+            })
+            .collect();
+        Resolution::new(self, semantics, visible, requested)
+    }
+
+    /// SPEC 3.5: the granted servers and every `allow_all_keys` server, sorted.
+    fn with_allow_all_keys<T: Trace>(&self, base: Grant, trace: &mut T) -> Vec<u32> {
+        if T::ON {
+            for &server in &self.allow_all {
+                trace.event(Event::AllowAllKeys { server });
+            }
+        }
+        match base {
+            Grant::All => (0..self.len())
+                .filter_map(|i| u32::try_from(i).ok())
+                .collect(),
+            Grant::Some(mut v) => {
+                if !self.allow_all.is_empty() {
+                    v.extend_from_slice(&self.allow_all);
+                    // Two sorted runs: the stable sort finds them and merges in one pass,
+                    // where an unstable one would sort the whole grant again.
+                    #[allow(clippy::stable_sort_primitive)]
+                    v.sort();
+                    v.dedup();
+                }
+                v
+            }
+        }
+    }
+}
+
+/// SPEC 3.3: whether the key's `no-mcp-servers` hides every server.
+fn blocked<T: Trace>(levels: &Levels<'_, '_>, trace: &mut T) -> bool {
+    let at = levels[Level::Key].and_then(|k| k.compiled.blocked);
+    if let Some(at) = at {
+        trace.event(Event::Blocked { at });
+    }
+    at.is_some()
+}
+
+/// SPEC 3.4 and 7: whether the admin view applies.
+fn admin_view<T: Trace>(
+    request: &Request<'_>,
+    levels: &Levels<'_, '_>,
+    rules: Rules,
+    trace: &mut T,
+) -> bool {
+    if !request.admin {
+        return false;
+    }
+    let key_sets_servers =
+        request.levels[Level::Key].is_some_and(|k| k.permission().mcp_servers().is_some());
+    let off = if key_sets_servers {
+        Some(AdminOff::KeySetsServers)
+    } else if rules.admin_view_needs_no_team && request.levels[Level::Team].is_some() {
+        Some(AdminOff::KeyOnTeam)
+    } else if rules.litellm_hierarchy && levels[Level::User].is_some_and(|u| u.compiled.declares) {
+        Some(AdminOff::UserRestricts)
+    } else {
+        None
+    };
+    trace.event(off.map_or(Event::AdminView, Event::AdminViewOff));
+    off.is_none()
+}
+
+/// For explanations: every server each level's entries name, in fold order.
+fn report_grants<T: Trace>(levels: &Levels<'_, '_>, rules: Rules, trace: &mut T) {
+    for step in rules.server_steps() {
+        let Some(input) = levels[step.level()] else {
+            continue;
+        };
+        for &(server, source) in &input.compiled.matches {
+            trace.event(Event::Grant {
+                level: input.level,
+                server,
+                source,
+            });
+        }
+    }
+}
