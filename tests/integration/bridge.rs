@@ -5,13 +5,14 @@ use std::collections::BTreeSet;
 
 use mcp_authz::scenario::Scenario;
 use mcp_authz::{
-    LiteLlmRelease, MapAccessGroups, McpServer, ObjectPermission, RegistryError, Request,
-    RequestedOutcome, Resolution, Semantics, ServerRegistry, Settings, ToolScope,
+    Level, LiteLlmRelease, MapAccessGroups, McpServer, ObjectPermission, PermissionRef,
+    RegistryError, Request, RequestedOutcome, Resolution, Semantics, ServerRegistry, Settings,
+    ToolScope,
 };
 use serde_json::{Map, Value, json};
 
 use crate::generators::{PERMISSION_TOOLS, SERVER_TOOLS};
-use crate::model::{Case, Flags, Outcome, Permission, Scope, Sem, Server};
+use crate::model::{Case, Flags, Outcome, Permission, Scope, Sem, Server, Toolset};
 // ---------------------------------------------------------------------------------------
 // The crate's side
 
@@ -44,13 +45,24 @@ pub(crate) fn object_permission(p: &Permission) -> ObjectPermission {
             out = out.with_tool_permission(server.as_str(), list.iter().cloned());
         }
     }
+    if let Some(toolsets) = &p.toolsets {
+        out = out.with_toolsets(toolsets.iter().cloned());
+    }
     out
+}
+
+pub(crate) fn toolset(t: &Toolset) -> mcp_authz::Toolset {
+    t.tools.iter().fold(
+        mcp_authz::Toolset::new(t.id.as_str()).with_name(t.id.as_str()),
+        |out, (server, tool)| out.with_tool(server.as_str(), tool.as_str()),
+    )
 }
 
 pub(crate) fn semantics(sem: Sem) -> Semantics {
     match sem {
         Sem::Default => Semantics::Default,
-        Sem::LiteLlm => Semantics::LiteLlm(LiteLlmRelease::V1_106),
+        Sem::LiteLlm106 => Semantics::LiteLlm(LiteLlmRelease::V1_106),
+        Sem::LiteLlm110 => Semantics::LiteLlm(LiteLlmRelease::V1_110),
     }
 }
 
@@ -71,9 +83,15 @@ pub(crate) fn with_crate<R>(
     case: &Case,
     f: impl FnOnce(&ServerRegistry, &Resolution<'_>) -> R,
 ) -> Result<R, RegistryError> {
-    let registry = ServerRegistry::new(case.servers.iter().map(mcp_server))?;
+    let registry = ServerRegistry::with_toolsets(
+        case.servers.iter().map(mcp_server),
+        case.toolsets.iter().map(toolset),
+    )?;
     let key = case.key.as_ref().map(object_permission);
     let team = case.team.as_ref().map(object_permission);
+    let organization = case.organization.as_ref().map(object_permission);
+    let user = case.user.as_ref().map(object_permission);
+    let agent = case.agent.as_ref().map(object_permission);
     let end_user = case.end_user.permission().map(object_permission);
     let groups = case
         .access_groups
@@ -82,6 +100,12 @@ pub(crate) fn with_crate<R>(
     let mut request = Request::new()
         .key_opt(key.as_ref())
         .team_opt(team.as_ref())
+        .level(
+            Level::Organization,
+            organization.as_ref().map(PermissionRef::Raw),
+        )
+        .level(Level::User, user.as_ref().map(PermissionRef::Raw))
+        .level(Level::Agent, agent.as_ref().map(PermissionRef::Raw))
         .admin(case.admin)
         .settings(settings(case.flags))
         .semantics(semantics(case.semantics));
@@ -236,6 +260,7 @@ fn permission_json(p: &Permission) -> Value {
         "mcp_servers": p.servers,
         "mcp_access_groups": p.groups,
         "mcp_tool_permissions": tools,
+        "mcp_toolsets": p.toolsets,
         "vector_stores": [],
     })
 }
@@ -279,6 +304,37 @@ pub(crate) fn scenario_json(case: &Case) -> Value {
         }
         doc.insert("access_groups".into(), Value::Object(map));
     }
+    if !case.toolsets.is_empty() {
+        // LiteLLM stores `tools` as a JSON string at times: every other toolset is written so.
+        let rows: Vec<Value> = case
+            .toolsets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let tools: Vec<Value> = t
+                    .tools
+                    .iter()
+                    .map(|(server, tool)| json!({"server_id": server, "tool_name": tool}))
+                    .collect();
+                let tools = if i % 2 == 1 {
+                    Value::String(Value::Array(tools).to_string())
+                } else {
+                    Value::Array(tools)
+                };
+                json!({"toolset_id": t.id, "toolset_name": t.id, "tools": tools})
+            })
+            .collect();
+        doc.insert("toolsets".into(), Value::Array(rows));
+    }
+    for (member, p) in [
+        ("organization", &case.organization),
+        ("user", &case.user),
+        ("agent", &case.agent),
+    ] {
+        if let Some(p) = p {
+            doc.insert(member.into(), permission_json(p));
+        }
+    }
     doc.insert(
         "key".into(),
         case.key.as_ref().map_or(Value::Null, permission_json),
@@ -303,7 +359,8 @@ pub(crate) fn scenario_json(case: &Case) -> Value {
         "semantics".into(),
         json!(match case.semantics {
             Sem::Default => "default",
-            Sem::LiteLlm => "litellm-1.106",
+            Sem::LiteLlm106 => "litellm-1.106",
+            Sem::LiteLlm110 => "litellm-1.110",
         }),
     );
     doc.insert(

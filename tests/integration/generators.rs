@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 
 use crate::model::{
-    ALL_PROXY_MCP_SERVERS, Case, EndUser, Flags, NO_MCP_SERVERS, Permission, Sem, Server,
+    ALL_PROXY_MCP_SERVERS, Case, EndUser, Flags, NO_MCP_SERVERS, Permission, Sem, Server, Toolset,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -269,7 +269,7 @@ fn permission_tools() -> impl Strategy<Value = Vec<String>> {
 }
 
 /// A permission with each field unset, empty, or holding entries.
-pub(crate) fn permission(registry: &[Server]) -> impl Strategy<Value = Permission> + use<> {
+pub(crate) fn permission(registry: &[Server]) -> BoxedStrategy<Permission> {
     let servers = prop_oneof![
         2 => Just(None),
         1 => Just(Some(Vec::new())),
@@ -287,15 +287,49 @@ pub(crate) fn permission(registry: &[Server]) -> impl Strategy<Value = Permissio
         4 => prop::collection::vec((reference_in(registry), permission_tools()), 1..4)
             .prop_map(|e| Some(unique_keys(e))),
     ];
-    (servers, groups, tools).prop_map(|(servers, groups, tools)| Permission {
-        servers,
-        groups,
-        tools,
+    let toolsets = prop_oneof![
+        6 => Just(None),
+        1 => Just(Some(Vec::new())),
+        3 => prop::collection::vec(select(TOOLSET_IDS).prop_map(str::to_owned), 1..3)
+            .prop_map(Some),
+    ];
+    (servers, groups, tools, toolsets)
+        .prop_map(|(servers, groups, tools, toolsets)| Permission {
+            servers,
+            groups,
+            tools,
+            toolsets,
+        })
+        .boxed()
+}
+
+/// Toolset ids permissions name: the registry's (`ts-0` to `ts-2`, when generated) and one
+/// it never has.
+const TOOLSET_IDS: &[&str] = &["ts-0", "ts-1", "ts-2", "nosuch"];
+
+/// 0 to 3 toolsets with distinct ids, each with 0 to 3 entries naming servers by any
+/// reference (only ids name a server).
+fn toolsets(registry: &[Server]) -> impl Strategy<Value = Vec<Toolset>> + use<> {
+    let tool = select(PERMISSION_TOOLS).prop_map(str::to_owned);
+    let entries = prop::collection::vec((reference_in(registry), tool), 0..4);
+    prop::collection::vec(entries, 0..4).prop_map(|all| {
+        all.into_iter()
+            .enumerate()
+            .map(|(i, tools)| Toolset {
+                id: format!("ts-{i}"),
+                tools,
+            })
+            .collect()
     })
 }
 
 fn level(registry: &[Server]) -> impl Strategy<Value = Option<Permission>> + use<> {
     prop_oneof![1 => Just(None), 3 => permission(registry).prop_map(Some)]
+}
+
+/// A level most requests do not have (the organization, the key's owner, the agent).
+fn rare_level(registry: &[Server]) -> impl Strategy<Value = Option<Permission>> + use<> {
+    prop_oneof![3 => Just(None), 1 => permission(registry).prop_map(Some)]
 }
 
 fn requested(registry: &[Server]) -> impl Strategy<Value = Option<Vec<String>>> + use<> {
@@ -343,35 +377,49 @@ fn flags() -> impl Strategy<Value = Flags> {
         })
 }
 
-/// A registry and one request against it, under either semantics.
-pub(crate) fn case() -> impl Strategy<Value = Case> {
+/// A registry and one request against it, under any semantics.
+pub(crate) fn case() -> BoxedStrategy<Case> {
     servers()
         .prop_flat_map(|servers| {
             (
-                access_groups(&servers),
-                level(&servers),
-                level(&servers),
-                end_user(&servers),
+                (
+                    access_groups(&servers),
+                    toolsets(&servers),
+                    rare_level(&servers),
+                    level(&servers),
+                    level(&servers),
+                    rare_level(&servers),
+                    end_user(&servers),
+                    rare_level(&servers),
+                ),
                 prop::bool::weighted(0.2),
                 requested(&servers),
-                prop_oneof![Just(Sem::Default), Just(Sem::LiteLlm)],
+                prop_oneof![
+                    Just(Sem::Default),
+                    Just(Sem::LiteLlm106),
+                    Just(Sem::LiteLlm110)
+                ],
                 flags(),
                 Just(servers),
             )
         })
-        .prop_map(
-            |(access_groups, key, team, end_user, admin, requested, semantics, flags, servers)| {
-                Case {
-                    servers,
-                    access_groups,
-                    key,
-                    team,
-                    end_user,
-                    admin,
-                    requested,
-                    semantics,
-                    flags,
-                }
-            },
-        )
+        .prop_map(|(levels, admin, requested, semantics, flags, servers)| {
+            let (access_groups, toolsets, organization, team, key, user, end_user, agent) = levels;
+            Case {
+                servers,
+                access_groups,
+                toolsets,
+                organization,
+                team,
+                key,
+                user,
+                end_user,
+                agent,
+                admin,
+                requested,
+                semantics,
+                flags,
+            }
+        })
+        .boxed()
 }

@@ -46,12 +46,30 @@ pub(crate) struct Permission {
     pub(crate) groups: Option<Vec<String>>,
     /// Entries in order; the generators never repeat a key.
     pub(crate) tools: Option<Vec<(String, Vec<String>)>>,
+    /// Toolset ids.
+    pub(crate) toolsets: Option<Vec<String>>,
+}
+
+/// A toolset (SPEC 1.5): an id and `(server_id, tool_name)` entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Toolset {
+    pub(crate) id: String,
+    pub(crate) tools: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Sem {
     Default,
-    LiteLlm,
+    /// LiteLLM 1.106.12.
+    LiteLlm106,
+    /// LiteLLM 1.110.2.
+    LiteLlm110,
+}
+
+impl Sem {
+    pub(crate) fn is_litellm(self) -> bool {
+        self != Sem::Default
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,9 +112,13 @@ pub(crate) struct Case {
     pub(crate) servers: Vec<Server>,
     /// An external access-group map (SPEC 1.4): group to member ids, keys not repeated.
     pub(crate) access_groups: Option<Vec<(String, Vec<String>)>>,
-    pub(crate) key: Option<Permission>,
+    pub(crate) toolsets: Vec<Toolset>,
+    pub(crate) organization: Option<Permission>,
     pub(crate) team: Option<Permission>,
+    pub(crate) key: Option<Permission>,
+    pub(crate) user: Option<Permission>,
     pub(crate) end_user: EndUser,
+    pub(crate) agent: Option<Permission>,
     pub(crate) admin: bool,
     pub(crate) requested: Option<Vec<String>>,
     pub(crate) semantics: Sem,
@@ -251,23 +273,69 @@ pub(crate) fn group_members<'s>(case: &'s Case, g: &str) -> Vec<&'s Server> {
 // ---------------------------------------------------------------------------------------
 // Servers (SPEC 3)
 
+/// Which level a permission belongs to (SPEC 1.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lvl {
+    Organization,
+    Team,
+    Key,
+    User,
+    EndUser,
+    Agent,
+}
+
+fn non_empty<T>(list: Option<&Vec<T>>) -> bool {
+    list.is_some_and(|l| !l.is_empty())
+}
+
+/// SPEC 3.1 "declared".
 pub(crate) fn declares(p: &Permission, flags: Flags) -> bool {
-    p.servers.as_ref().is_some_and(|l| !l.is_empty())
-        || p.groups.as_ref().is_some_and(|l| !l.is_empty())
-        || (flags.tool_permissions_grant_servers && p.tools.as_ref().is_some_and(|m| !m.is_empty()))
+    non_empty(p.servers.as_ref())
+        || non_empty(p.groups.as_ref())
+        || non_empty(p.toolsets.as_ref())
+        || (flags.tool_permissions_grant_servers && non_empty(p.tools.as_ref()))
+}
+
+/// The toolset a permission names by `id`, when the registry has it.
+fn toolset<'c>(case: &'c Case, id: &str) -> Option<&'c Toolset> {
+    case.toolsets.iter().find(|t| t.id == id)
+}
+
+/// A `mcp_toolsets` entry that names no toolset, or one with no tools.
+fn is_dead(case: &Case, id: &str) -> bool {
+    toolset(case, id).is_none_or(|t| t.tools.is_empty())
+}
+
+/// SPEC 7 "restricts": declares, except that a key's toolsets count only when they name a
+/// toolset with tools, and an end user's never.
+fn restricts(case: &Case, p: &Permission, level: Lvl) -> bool {
+    let by_entries = non_empty(p.servers.as_ref())
+        || non_empty(p.groups.as_ref())
+        || (case.flags.tool_permissions_grant_servers && non_empty(p.tools.as_ref()));
+    let toolsets = p.toolsets.iter().flatten();
+    match level {
+        Lvl::Key => by_entries || toolsets.into_iter().any(|id| !is_dead(case, id)),
+        Lvl::EndUser => by_entries,
+        _ => declares(p, case.flags),
+    }
 }
 
 /// A set of servers, as ids (ids are unique in a valid registry).
 type Ids = BTreeSet<String>;
 
-/// `S(L)` for a level that declares, or `None` when it declares nothing.
-fn grant(case: &Case, p: &Permission, is_team: bool) -> Option<Ids> {
-    if !declares(p, case.flags) {
-        return None;
-    }
+/// The servers a toolset entry's `server_id` names: by id only.
+fn toolset_servers<'c>(case: &'c Case, server_id: &str) -> Vec<&'c Server> {
+    case.servers
+        .iter()
+        .filter(|s| id_matches(&s.id, server_id, case.semantics))
+        .collect()
+}
+
+/// `S(L)` (SPEC 3.1; SPEC 7 leaves an end user's toolsets out of it).
+fn grant(case: &Case, p: &Permission, level: Lvl) -> Ids {
     let mut out = Ids::new();
     for r in p.servers.iter().flatten() {
-        if is_team && r == ALL_PROXY_MCP_SERVERS {
+        if level == Lvl::Team && r == ALL_PROXY_MCP_SERVERS {
             out.extend(case.servers.iter().map(|s| s.id.clone()));
         } else {
             out.extend(
@@ -289,7 +357,21 @@ fn grant(case: &Case, p: &Permission, is_team: bool) -> Option<Ids> {
             );
         }
     }
-    Some(out)
+    if !(case.semantics.is_litellm() && level == Lvl::EndUser) {
+        for id in p.toolsets.iter().flatten() {
+            for (server_id, _) in toolset(case, id)
+                .map(|t| t.tools.as_slice())
+                .unwrap_or_default()
+            {
+                out.extend(
+                    toolset_servers(case, server_id)
+                        .into_iter()
+                        .map(|s| s.id.clone()),
+                );
+            }
+        }
+    }
+    out
 }
 
 fn is_blocked(case: &Case) -> bool {
@@ -299,33 +381,143 @@ fn is_blocked(case: &Case) -> bool {
         .is_some_and(|l| l.iter().any(|r| r == NO_MCP_SERVERS))
 }
 
-/// Whether the admin view applies (SPEC 3.4).
+/// Every level with its permission, the end user only when identified.
+pub(crate) fn levels(case: &Case) -> Vec<(Lvl, &Permission)> {
+    let mut out = Vec::new();
+    for (level, p) in [
+        (Lvl::Organization, case.organization.as_ref()),
+        (Lvl::Team, case.team.as_ref()),
+        (Lvl::Key, case.key.as_ref()),
+        (Lvl::User, case.user.as_ref()),
+        (Lvl::EndUser, case.end_user.permission()),
+        (Lvl::Agent, case.agent.as_ref()),
+    ] {
+        if let Some(p) = p {
+            out.push((level, p));
+        }
+    }
+    out
+}
+
+fn level_permission(case: &Case, level: Lvl) -> Option<&Permission> {
+    levels(case)
+        .into_iter()
+        .find(|(l, _)| *l == level)
+        .map(|(_, p)| p)
+}
+
+/// Whether the admin view applies (SPEC 3.4, and 7).
 pub(crate) fn admin_view(case: &Case) -> bool {
-    case.admin && case.key.as_ref().is_none_or(|k| k.servers.is_none())
+    let mut on = case.admin && case.key.as_ref().is_none_or(|k| k.servers.is_none());
+    if case.semantics == Sem::LiteLlm110 && case.team.is_some() {
+        on = false;
+    }
+    if case.semantics.is_litellm()
+        && case
+            .user
+            .as_ref()
+            .is_some_and(|u| restricts(case, u, Lvl::User))
+    {
+        on = false;
+    }
+    on
+}
+
+fn intersect(a: &Ids, b: &Ids) -> Ids {
+    a.intersection(b).cloned().collect()
+}
+
+/// SPEC 3.2 under the default semantics.
+fn default_servers(case: &Case) -> Ids {
+    let mut base: Option<Ids> = None;
+    for level in [Lvl::Organization, Lvl::Team, Lvl::Key] {
+        let Some(p) = level_permission(case, level) else {
+            continue;
+        };
+        if declares(p, case.flags) {
+            let g = grant(case, p, level);
+            base = Some(match base {
+                None => g,
+                Some(b) => intersect(&b, &g),
+            });
+        }
+    }
+    let key_declares = case.key.as_ref().is_some_and(|k| declares(k, case.flags));
+    if case.flags.require_key && !key_declares {
+        base = Some(Ids::new());
+    }
+    let mut base = base.unwrap_or_default();
+    for level in [Lvl::User, Lvl::EndUser, Lvl::Agent] {
+        if let Some(p) = level_permission(case, level) {
+            if declares(p, case.flags) {
+                base = intersect(&base, &grant(case, p, level));
+            }
+        }
+    }
+    let end_user_declares = case
+        .end_user
+        .permission()
+        .is_some_and(|p| declares(p, case.flags));
+    if case.end_user.is_identified() && case.flags.require_end_user && !end_user_declares {
+        base = Ids::new();
+    }
+    base
+}
+
+/// SPEC 7: key and team first, then the narrowing levels, then the organization, which
+/// narrows or replaces; a dead toolset on most levels leaves nothing.
+fn litellm_servers(case: &Case) -> Ids {
+    let counted = |level: Lvl| {
+        level_permission(case, level)
+            .filter(|p| restricts(case, p, level))
+            .map(|p| grant(case, p, level))
+    };
+    let mut base = match (counted(Lvl::Team), counted(Lvl::Key)) {
+        (Some(team), Some(key)) => intersect(&key, &team),
+        (Some(_), None) if case.flags.require_key => Ids::new(),
+        (Some(team), None) => team,
+        (None, Some(key)) => key,
+        (None, None) => Ids::new(),
+    };
+    let mut restricted = [Lvl::Team, Lvl::Key].into_iter().any(|level| {
+        level_permission(case, level)
+            .is_some_and(|p| restricts(case, p, level) || non_empty(p.toolsets.as_ref()))
+    });
+    for level in [Lvl::EndUser, Lvl::Agent, Lvl::User] {
+        if let Some(g) = counted(level) {
+            base = intersect(&base, &g);
+            restricted = true;
+        }
+    }
+    let end_user_restricts = case
+        .end_user
+        .permission()
+        .is_some_and(|p| restricts(case, p, Lvl::EndUser));
+    if case.end_user.is_identified() && case.flags.require_end_user && !end_user_restricts {
+        base = Ids::new();
+        restricted = true;
+    }
+    if let Some(g) = counted(Lvl::Organization) {
+        base = if restricted { intersect(&base, &g) } else { g };
+    }
+    for level in [Lvl::Team, Lvl::User, Lvl::Agent, Lvl::Organization] {
+        if level_permission(case, level)
+            .is_some_and(|p| p.toolsets.iter().flatten().any(|id| is_dead(case, id)))
+        {
+            base = Ids::new();
+        }
+    }
+    base
 }
 
 /// The visible servers before requested names (SPEC 3.2 to 3.5), as ids.
 fn visible_ids(case: &Case) -> Ids {
     let mut base = if admin_view(case) {
         case.servers.iter().map(|s| s.id.clone()).collect()
+    } else if case.semantics.is_litellm() {
+        litellm_servers(case)
     } else {
-        let team = case.team.as_ref().and_then(|p| grant(case, p, true));
-        let key = case.key.as_ref().and_then(|p| grant(case, p, false));
-        let mut base = match (team, key) {
-            (Some(team), Some(key)) => key.intersection(&team).cloned().collect(),
-            (Some(_), None) if case.flags.require_key => Ids::new(),
-            (Some(team), None) => team,
-            (None, Some(key)) => key,
-            (None, None) => Ids::new(),
-        };
-        if let EndUser::Identified(end_user) = &case.end_user {
-            match end_user.as_ref().and_then(|p| grant(case, p, false)) {
-                Some(eu) => base = base.intersection(&eu).cloned().collect(),
-                None if case.flags.require_end_user => base = Ids::new(),
-                None => {}
-            }
-        }
-        base
+        default_servers(case)
     };
     for s in &case.servers {
         if s.allow_all_keys {
@@ -364,7 +556,7 @@ fn apply_requested(case: &Case, visible: &Ids, names: &[String]) -> Ids {
                     }
                 }
             }
-            Sem::LiteLlm => {
+            Sem::LiteLlm106 | Sem::LiteLlm110 => {
                 let first = case
                     .servers
                     .iter()
@@ -416,10 +608,17 @@ fn expand(s: &Server, list: &[String]) -> BTreeSet<String> {
     out
 }
 
-/// A level's tool list for `s`: the union of every entry whose key resolves to `s`;
-/// `None` when no entry does or one holds the wildcard (no restriction).
+/// A level's tool list for `s` (SPEC 4.2): the union of its entries whose key resolves to
+/// `s` and of the tools its toolsets list for `s`; `None` when nothing names `s` or a
+/// wildcard lifts the restriction (under LiteLLM only an entry's `"*"`; a toolset's is a
+/// tool named `*`).
+pub(crate) fn level_list_of(case: &Case, p: &Permission, s: &Server) -> Option<BTreeSet<String>> {
+    level_list(case, Some(p), s)
+}
+
 fn level_list(case: &Case, p: Option<&Permission>, s: &Server) -> Option<BTreeSet<String>> {
     let mut found = false;
+    let mut wildcard = false;
     let mut union = BTreeSet::new();
     for (r, tools) in p.and_then(|p| p.tools.as_ref()).into_iter().flatten() {
         if resolve(&case.servers, r, case.semantics)
@@ -427,10 +626,26 @@ fn level_list(case: &Case, p: Option<&Permission>, s: &Server) -> Option<BTreeSe
             .any(|t| t.id == s.id)
         {
             found = true;
+            wildcard |= tools.iter().any(|t| t == WILDCARD);
             union.extend(tools.iter().cloned());
         }
     }
-    if !found || union.contains(WILDCARD) {
+    for id in p.and_then(|p| p.toolsets.as_ref()).into_iter().flatten() {
+        for (server_id, tool) in toolset(case, id)
+            .map(|t| t.tools.as_slice())
+            .unwrap_or_default()
+        {
+            if toolset_servers(case, server_id)
+                .iter()
+                .any(|t| t.id == s.id)
+            {
+                found = true;
+                wildcard |= tool == WILDCARD && !case.semantics.is_litellm();
+                union.insert(tool.clone());
+            }
+        }
+    }
+    if !found || wildcard {
         None
     } else {
         Some(union)
@@ -470,25 +685,33 @@ fn scope_of(s: &Server, restrictions: &[BTreeSet<String>], use_deny: bool) -> Sc
 
 /// (listing scope, calling scope) of a visible server.
 fn scopes(case: &Case, s: &Server) -> (Scope, Scope) {
-    let key = level_list(case, case.key.as_ref(), s);
-    let team = level_list(case, case.team.as_ref(), s);
-    let end_user = level_list(case, case.end_user.permission(), s);
+    let list_of = |level: Lvl| level_list(case, level_permission(case, level), s);
     let mut restrictions = Vec::new();
-    match case.semantics {
-        Sem::Default => restrictions.extend(key.into_iter().chain(team)),
-        Sem::LiteLlm => {
-            // Truthiness: a non-empty team list is the ceiling, narrowed by a non-empty
-            // key list; otherwise the key's list, even `[]`, alone.
-            match (team.filter(|t| !t.is_empty()), key) {
-                (Some(t), Some(k)) if !k.is_empty() => restrictions.extend([t, k]),
-                (Some(t), _) => restrictions.push(t),
-                (None, k) => restrictions.extend(k),
-            }
+    let (key, team) = (list_of(Lvl::Key), list_of(Lvl::Team));
+    if case.semantics == Sem::LiteLlm106 {
+        // Truthiness: a non-empty team list is the ceiling, narrowed by a non-empty
+        // key list; otherwise the key's list, even `[]`, alone.
+        match (team.filter(|t| !t.is_empty()), key) {
+            (Some(t), Some(k)) if !k.is_empty() => restrictions.extend([t, k]),
+            (Some(t), _) => restrictions.push(t),
+            (None, k) => restrictions.extend(k),
         }
+    } else {
+        restrictions.extend(key.into_iter().chain(team));
     }
-    restrictions.extend(end_user);
+    for level in [Lvl::Organization, Lvl::User, Lvl::EndUser, Lvl::Agent] {
+        restrictions.extend(list_of(level));
+    }
+    // SPEC 7: a dead toolset on any level but the key's denies every tool.
+    let denied = case.semantics.is_litellm()
+        && levels(case).iter().any(|(level, p)| {
+            *level != Lvl::Key && p.toolsets.iter().flatten().any(|id| is_dead(case, id))
+        });
+    if denied {
+        restrictions.push(BTreeSet::new());
+    }
     let list = scope_of(s, &restrictions, true);
-    let call = if case.semantics == Sem::LiteLlm && !s.allowed.is_empty() {
+    let call = if case.semantics == Sem::LiteLlm106 && !s.allowed.is_empty() {
         scope_of(s, &restrictions, false)
     } else {
         list.clone()

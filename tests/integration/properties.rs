@@ -14,10 +14,10 @@ use serde_json::json;
 
 use crate::bridge::{
     Observed, crate_answer, mcp_server, model_answer, object_permission, scenario_answer,
-    scenario_json, semantics, settings,
+    scenario_json, semantics, settings, toolset,
 };
 use crate::generators::case;
-use crate::model::{Case, EndUser, Sem, admin_view, declares};
+use crate::model::{Case, EndUser, Lvl, Sem, admin_view, declares, level_list_of, levels};
 
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
@@ -87,11 +87,17 @@ fn permuted(case: &Case, mut seed: u64) -> Case {
         shuffle(&mut s.disallowed, seed);
     }
     let levels = [
+        out.organization.as_mut(),
         out.key.as_mut(),
         out.team.as_mut(),
+        out.user.as_mut(),
         out.end_user.permission_mut(),
+        out.agent.as_mut(),
     ];
     for p in levels.into_iter().flatten() {
+        if let Some(l) = &mut p.toolsets {
+            shuffle(l, seed);
+        }
         if let Some(l) = &mut p.servers {
             shuffle(l, seed);
         }
@@ -126,12 +132,20 @@ fn is_other_uuid_spelling(s: &str) -> bool {
     canonical(s) != s
 }
 
-/// The case with none of the four LiteLLM rules able to apply: no `[]` tool list at the key
-/// or team, no server with both an allowlist and a denylist, no requested names, and every
-/// UUID in one spelling.
+/// The case with none of the LiteLLM rules able to apply: no `[]` tool list at the key or
+/// team, no server with both an allowlist and a denylist, no requested names, every UUID in
+/// one spelling, no admin view on a team, and none of the hierarchy (no organization, user,
+/// agent or toolsets).
 fn without_litellm_rules(case: &Case) -> Case {
     let mut out = case.clone();
     out.requested = None;
+    out.organization = None;
+    out.user = None;
+    out.agent = None;
+    out.toolsets.clear();
+    if out.team.is_some() {
+        out.admin = false;
+    }
     for s in &mut out.servers {
         if !s.allowed.is_empty() {
             s.disallowed.clear();
@@ -146,6 +160,7 @@ fn without_litellm_rules(case: &Case) -> Case {
         (out.end_user.permission_mut(), false),
     ] {
         let Some(p) = level else { continue };
+        p.toolsets = None;
         if let Some(l) = &mut p.servers {
             *l = l.iter().map(|r| canonical(r)).collect();
         }
@@ -201,12 +216,12 @@ proptest! {
         }
     }
 
-    /// An identified end user only removes servers and tools. (Under `LiteLlm`, before
+    /// An identified end user only removes servers and tools. (Under LiteLLM, before
     /// requested names apply: see `litellm_name_reads_as_group_once_its_server_is_gone`.)
     #[test]
     fn end_user_only_narrows(mut case in case()) {
         prop_assume!(case.end_user.is_identified());
-        if case.semantics == Sem::LiteLlm {
+        if case.semantics.is_litellm() {
             case.requested = None;
         }
         let Ok(with) = crate_answer(&case) else { return Err(TestCaseError::reject("invalid registry")) };
@@ -215,6 +230,69 @@ proptest! {
         let without = crate_answer(&anonymous).unwrap();
         prop_assert!(ids(&with).is_subset(&ids(&without)));
         prop_assert!(allowed_calls(&with).is_subset(&allowed_calls(&without)));
+    }
+
+    /// The key's owner and the agent, like the end user, only remove servers and tools,
+    /// under every semantics (before requested names, as above).
+    #[test]
+    fn user_and_agent_only_narrow(mut case in case()) {
+        prop_assume!(case.user.is_some() || case.agent.is_some());
+        if case.semantics.is_litellm() {
+            case.requested = None;
+        }
+        let Ok(with) = crate_answer(&case) else { return Err(TestCaseError::reject("invalid registry")) };
+        for level in [Lvl::User, Lvl::Agent] {
+            let mut without = case.clone();
+            match level {
+                Lvl::User => without.user = None,
+                _ => without.agent = None,
+            }
+            let without = crate_answer(&without).unwrap();
+            prop_assert!(ids(&with).is_subset(&ids(&without)), "{:?}", level);
+            prop_assert!(allowed_calls(&with).is_subset(&allowed_calls(&without)), "{:?}", level);
+        }
+    }
+
+    /// An organization that declares is a ceiling for the team and the key: every visible
+    /// server that is not `allow_all_keys` is in the organization's grant (the admin view
+    /// off, which under LiteLLM ignores the organization's servers).
+    #[test]
+    fn organization_is_a_ceiling(case in case()) {
+        prop_assume!(!admin_view(&case));
+        prop_assume!(case.organization.as_ref().is_some_and(|o| declares(o, case.flags)));
+        let Ok(full) = crate_answer(&case) else { return Err(TestCaseError::reject("invalid registry")) };
+        let mut organization_only = case.clone();
+        organization_only.team = None;
+        organization_only.key = None;
+        organization_only.user = None;
+        organization_only.agent = None;
+        organization_only.end_user = EndUser::Anonymous;
+        organization_only.requested = None;
+        organization_only.flags.require_key = false;
+        let ceiling = crate_answer(&organization_only).unwrap();
+        for (id, _) in &full.visible {
+            let server = case.servers.iter().find(|s| s.id == *id).unwrap();
+            if !server.allow_all_keys {
+                prop_assert!(ids(&ceiling).contains(id.as_str()), "`{}` is outside the organization's grant", id);
+            }
+        }
+    }
+
+    /// Toolsets never widen a level's tools: an allowed call is in every restricting
+    /// level's list for its server (its entries and its toolsets' tools), under the
+    /// semantics where every such list applies (not LiteLLM 1.106's truthiness).
+    #[test]
+    fn every_restricting_list_holds_each_allowed_tool(case in case()) {
+        prop_assume!(case.semantics != Sem::LiteLlm106);
+        let Ok(observed) = crate_answer(&case) else { return Err(TestCaseError::reject("invalid registry")) };
+        for (r, t) in allowed_calls(&observed) {
+            let Some(server) = case.servers.iter().find(|s| s.id == r) else { continue };
+            for (level, p) in levels(&case) {
+                if let Some(list) = level_list_of(&case, p, server) {
+                    prop_assert!(list.contains(t), "{:?} allows `{}` on `{}` outside its list", level, t, r);
+                }
+            }
+        }
     }
 
     /// Requested names only remove servers, and never change the scope of one they keep.
@@ -232,10 +310,11 @@ proptest! {
         prop_assert!(allowed_calls(&with).is_subset(&allowed_calls(&without)));
     }
 
-    /// Under `Default` a tool is in `filter_tools` exactly when a call to it is allowed.
+    /// Under the default semantics and LiteLLM 1.110 a tool is in `filter_tools` exactly
+    /// when a call to it is allowed.
     #[test]
-    fn listing_and_calling_agree_under_default(mut case in case()) {
-        case.semantics = Sem::Default;
+    fn listing_and_calling_agree_but_under_1_106(case in case()) {
+        prop_assume!(case.semantics != Sem::LiteLlm106);
         let Ok(observed) = crate_answer(&case) else { return Err(TestCaseError::reject("invalid registry")) };
         let allowed = allowed_calls(&observed);
         for (r, listed) in &observed.listed {
@@ -250,10 +329,10 @@ proptest! {
         }
     }
 
-    /// Under `LiteLlm` a listed tool is always callable (the divergence goes the other way).
+    /// Under every semantics a listed tool is callable (under 1.106 the divergence goes
+    /// the other way).
     #[test]
-    fn litellm_listed_tool_is_callable(mut case in case()) {
-        case.semantics = Sem::LiteLlm;
+    fn listed_tool_is_callable(case in case()) {
         let Ok(observed) = crate_answer(&case) else { return Err(TestCaseError::reject("invalid registry")) };
         let allowed = allowed_calls(&observed);
         for (r, listed) in &observed.listed {
@@ -301,6 +380,10 @@ proptest! {
             &scenario.end_user,
             &case.end_user.permission().map(object_permission)
         );
+        prop_assert_eq!(&scenario.organization, &case.organization.as_ref().map(object_permission));
+        prop_assert_eq!(&scenario.user, &case.user.as_ref().map(object_permission));
+        prop_assert_eq!(&scenario.agent, &case.agent.as_ref().map(object_permission));
+        prop_assert_eq!(&scenario.toolsets, &case.toolsets.iter().map(toolset).collect::<Vec<_>>());
         prop_assert_eq!(&scenario.requested, &case.requested);
         prop_assert_eq!(scenario.admin, case.admin);
         prop_assert_eq!(scenario.semantics, semantics(case.semantics));
@@ -309,6 +392,10 @@ proptest! {
 
         let serialized = json!({
             "servers": servers,
+            "toolsets": case.toolsets.iter().map(toolset).collect::<Vec<_>>(),
+            "organization": case.organization.as_ref().map(object_permission),
+            "user": case.user.as_ref().map(object_permission),
+            "agent": case.agent.as_ref().map(object_permission),
             "access_groups": scenario_json(&case).get("access_groups"),
             "key": case.key.as_ref().map(object_permission),
             "team": case.team.as_ref().map(object_permission),
@@ -324,13 +411,14 @@ proptest! {
         same(&scenario_answer(&case, &again), &direct)?;
     }
 
-    /// Where none of the four LiteLLM rules can apply, both semantics answer alike.
+    /// Where none of the LiteLLM rules can apply, every preset answers as the default
+    /// semantics do.
     #[test]
     fn semantics_agree_where_no_litellm_rule_applies(case in case()) {
         let mut default = without_litellm_rules(&case);
         default.semantics = Sem::Default;
         let mut litellm = default.clone();
-        litellm.semantics = Sem::LiteLlm;
+        litellm.semantics = if case.semantics == Sem::LiteLlm110 { Sem::LiteLlm110 } else { Sem::LiteLlm106 };
         let strip = |observed: Result<Observed, Vec<String>>| {
             observed.map(|mut o| {
                 o.calls.retain(|(r, _, _)| !is_other_uuid_spelling(r));
