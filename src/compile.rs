@@ -16,7 +16,7 @@ use crate::semantics::{Rules, Semantics};
 
 /// Where in a permission a fact comes from: an entry of one of its MCP fields, by
 /// position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Source {
     /// `mcp_servers[at]`.
     Server(u32),

@@ -7,6 +7,7 @@
 
 mod registry;
 
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::compile::{Compiled, Compiler, Sentinel, Source, sentinel};
@@ -195,14 +196,13 @@ impl<'a> Linter<'a> {
         stale_note: &str,
         out: &mut Vec<Diagnostic>,
     ) {
-        let found = |source: Source| -> Vec<u32> {
-            compiled
-                .matches
-                .iter()
-                .filter(|&&(_, s)| s == source)
-                .map(|&(i, _)| i)
-                .collect()
-        };
+        // Each entry's servers, looked up by entry: one pass over the matches.
+        let mut by_source: HashMap<Source, Vec<u32>> = HashMap::new();
+        for &(server, source) in &compiled.matches {
+            by_source.entry(source).or_default().push(server);
+        }
+        let found =
+            |source: Source| -> Vec<u32> { by_source.get(&source).cloned().unwrap_or_default() };
         self.server_entries(level, permission, &found, stale_note, out);
         for (at, group) in permission.groups().iter().enumerate() {
             if found(Source::Group(index(at))).is_empty() {
@@ -493,7 +493,7 @@ impl<'a> Linter<'a> {
         out: &mut Vec<Diagnostic>,
     ) {
         let level = compiled.level();
-        let mut seen: Vec<u32> = Vec::new();
+        let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::new();
         for &(index, source) in &compiled.matches {
             if matches!(source, Source::AllProxy(_))
                 || !Compiled::source_grants(source, level, self.settings, self.semantics.rules())
@@ -503,7 +503,7 @@ impl<'a> Linter<'a> {
             {
                 continue;
             }
-            seen.push(index);
+            seen.insert(index);
             out.push(Diagnostic::new(
                 LintCode::OutsideCeiling,
                 source_path(level, permission, source).0,
@@ -533,7 +533,7 @@ impl<'a> Linter<'a> {
             .filter(|l| l.grants())
             .filter_map(|&l| all[l].as_ref().map(|(c, _)| &c.servers))
             .collect();
-        let mut seen: Vec<u32> = Vec::new();
+        let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::new();
         for &(index, source) in &compiled.matches {
             if matches!(source, Source::AllProxy(_))
                 || granting.iter().any(|g| g.contains(index))
@@ -542,7 +542,7 @@ impl<'a> Linter<'a> {
             {
                 continue;
             }
-            seen.push(index);
+            seen.insert(index);
             out.push(Diagnostic::new(
                 LintCode::NarrowingGrants,
                 source_path(level, permission, source).0,

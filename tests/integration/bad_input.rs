@@ -118,6 +118,67 @@ fn one_mib_prefixed_names_route() {
     assert_eq!(routed.tool.len(), MIB - 1);
 }
 
+// Explaining and linting read the resolver's record and route with the resolver's own
+// code: a call name of 1 MiB of separators, 1 MiB references and 100k-entry lists cost
+// them what they cost resolution (an explanation once routed without the prefix-length
+// guard: 3.7 s for 200 KB of `-`, quadratic in the name).
+#[test]
+fn explaining_and_linting_huge_input_stays_linear() {
+    let dashes = "-".repeat(MIB);
+    let registry = ServerRegistry::new([
+        McpServer::new("srv-a").with_alias("gh"),
+        McpServer::new("srv-b").with_alias("gh-tool"),
+        McpServer::new("srv-c").with_alias("-".repeat(1000)),
+    ])
+    .unwrap();
+    let key = ObjectPermission::new()
+        .with_servers(
+            names("gone-", 0..100_000)
+                .into_iter()
+                .chain([dashes.clone()]),
+        )
+        .with_access_groups(names("g", 0..100_000))
+        .with_tool_permission("gh", names("t", 0..100_000))
+        .with_tool_permission(dashes.as_str(), [dashes.clone()])
+        .with_toolsets(names("ts", 0..100_000));
+    let team = ObjectPermission::new().with_tool_permission("gh", names("t", 50_000..150_000));
+    let request = Request::new().key(&key).team(&team).admin(true);
+    let explanation = registry.explain(&request);
+    assert_eq!(
+        explanation.unmatched().len(),
+        100_000 + 1 + 100_000 + 1 + 100_000
+    );
+    let call = explanation.prefixed_tool(&dashes);
+    assert_eq!(call.decision(), CallDecision::UnknownPrefix);
+    assert_eq!(
+        call.decision(),
+        explanation.resolution().decide_prefixed_call(&dashes)
+    );
+    let tool = explanation.tool("gh", "t60000");
+    assert!(tool.is_allowed());
+    let linted = registry.linter().request(&request);
+    assert!(linted.len() >= 300_000, "{}", linted.len());
+    assert!(linted.iter().all(|d| !d.message().contains('\n')));
+
+    // 100k references that each name a server, at the key and at a narrowing level.
+    let servers: Vec<McpServer> = (0..100_000)
+        .map(|i| McpServer::new(format!("s{i}")))
+        .collect();
+    let registry = ServerRegistry::new(servers).unwrap();
+    let all = ObjectPermission::new().with_servers(names("s", 0..100_000));
+    let half = ObjectPermission::new().with_servers(names("s", 50_000..100_000));
+    let team = ObjectPermission::new().with_servers(names("s", 0..10));
+    let request = Request::new().key(&all).team(&team).agent(&half);
+    let explanation = registry.explain(&request);
+    assert_eq!(explanation.visible().count(), 0);
+    let linted = registry.linter().request(&request);
+    let outside = linted
+        .iter()
+        .filter(|d| d.code() == mcp_authz::LintCode::OutsideCeiling)
+        .count();
+    assert_eq!(outside, 100_000 - 10);
+}
+
 // ---------------------------------------------------------------------------------------
 // `null` where a list is expected reads as unset; the semantics keep unset and empty apart.
 

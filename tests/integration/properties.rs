@@ -13,7 +13,7 @@ use proptest::test_runner::TestCaseError;
 use serde_json::json;
 
 use crate::bridge::{
-    Observed, crate_answer, mcp_server, model_answer, object_permission, scenario_answer,
+    Observed, Probes, crate_answer, mcp_server, model_answer, object_permission, scenario_answer,
     scenario_json, semantics, settings, toolset,
 };
 use crate::generators::case;
@@ -182,7 +182,7 @@ fn without_litellm_rules(case: &Case) -> Case {
 }
 
 proptest! {
-    #![proptest_config(config(16000))]
+    #![proptest_config(config(6000))]
 
     /// The crate and the model agree on registry problems, visible servers, tool scopes,
     /// calls by reference and by prefixed name, and filtered tool lists.
@@ -193,7 +193,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(3500))]
+    #![proptest_config(config(1200))]
 
     /// Every visible server that is not `allow_all_keys` is in the team's grant, when the
     /// team declares one and the admin view is off.
@@ -475,4 +475,45 @@ fn litellm_name_reads_as_group_once_its_server_is_gone() {
     );
     assert_eq!(picked(Semantics::Default, false), ["srv-a", "srv-b"]);
     assert_eq!(picked(Semantics::Default, true), ["srv-b"]);
+}
+
+proptest! {
+    #![proptest_config(config(400))]
+
+    /// An explanation agrees with the resolution on every registry server, every call by
+    /// reference and by prefixed name, and every listed tool, under every semantics; and
+    /// it gives every server and every call at least one reason.
+    #[test]
+    fn explanations_agree_with_resolutions(case in case()) {
+        let scenario = Scenario::from_json(&scenario_json(&case).to_string()).unwrap();
+        let probes = Probes::of(&case);
+        let checked = scenario.with_resolution(|registry, request, resolution| {
+            let explanation = registry.explain(request);
+            for (server, explained) in registry.servers().zip(explanation.servers()) {
+                let id = server.id().as_str();
+                let visible = resolution.servers().any(|v| v.server().id().as_str() == id);
+                prop_assert_eq!(explained.is_visible(), visible, "`{}`", id);
+                prop_assert!(!explained.reasons().is_empty(), "`{}` has no reason", id);
+            }
+            for r in &probes.references {
+                for t in &probes.tools {
+                    let call = explanation.tool(r, t);
+                    prop_assert_eq!(call.decision(), resolution.decide_call(r, t), "`{}` `{}`", r, t);
+                    let listed = resolution.filter_tools(r, std::slice::from_ref(t)).count() == 1;
+                    prop_assert_eq!(call.is_listed(), listed, "`{}` `{}` listed", r, t);
+                    prop_assert!(!call.reasons().is_empty());
+                }
+            }
+            for name in &probes.prefixed {
+                let call = explanation.prefixed_tool(name);
+                prop_assert_eq!(call.decision(), resolution.decide_prefixed_call(name), "`{}`", name);
+                prop_assert!(!call.reasons().is_empty());
+            }
+            Ok(())
+        });
+        match checked {
+            Ok(result) => result?,
+            Err(_) => return Err(TestCaseError::reject("invalid registry")),
+        }
+    }
 }
