@@ -190,8 +190,8 @@ impl<'a> ServerDiff<'a> {
     }
 
     /// Tools gained and lost for calls. Equal to [`ServerDiff::listed`] unless a side
-    /// uses [`Semantics::LiteLlm`](crate::Semantics::LiteLlm), where a call can be allowed
-    /// for a tool the listing hides.
+    /// uses LiteLLM 1.106 ([`Semantics::LiteLlm`](crate::Semantics::LiteLlm)), where a
+    /// call can be allowed for a tool the listing hides.
     #[must_use]
     pub fn callable(&self) -> &ToolChange<'a> {
         &self.callable

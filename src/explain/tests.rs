@@ -325,3 +325,212 @@ fn explanations_serialize_with_codes_and_messages() {
     assert_eq!(tool["decision"], "allowed");
     assert_eq!(tool["reasons"][0]["code"], "no_tool_restriction");
 }
+
+fn with_toolsets() -> ServerRegistry {
+    ServerRegistry::with_toolsets(
+        [
+            McpServer::new("srv-a").with_alias("gh"),
+            McpServer::new("srv-b").with_alias("jira"),
+            McpServer::new("srv-c").with_alias("wiki"),
+        ],
+        [
+            crate::toolset::Toolset::new("ts-billing")
+                .with_tool("srv-b", "refund")
+                .with_tool("srv-b", "invoice"),
+            crate::toolset::Toolset::new("ts-empty"),
+        ],
+    )
+    .unwrap()
+}
+
+#[test]
+fn new_levels_and_toolsets_name_their_paths() {
+    let r = with_toolsets();
+    let organization = ObjectPermission::new().with_servers(["gh", "jira"]);
+    let key = ObjectPermission::new().with_toolsets(["nosuch", "ts-billing"]);
+    let agent = ObjectPermission::new().with_tool_permission("gh", ["create_issue"]);
+    let request = Request::new()
+        .organization(&organization)
+        .key(&key)
+        .agent(&agent);
+    let e = r.explain(&request);
+    // The key's toolset grants jira, inside the organization's ceiling.
+    assert_eq!(
+        reasons(&e, "srv-b")[0],
+        R::GrantedByToolset {
+            level: Level::Key,
+            path: "key.mcp_toolsets[1]".into(),
+            toolset: "ts-billing".into(),
+            tool: "refund".into(),
+        }
+    );
+    assert_eq!(
+        reasons(&e, "srv-b")[0].to_string(),
+        "key.mcp_toolsets[1] (toolset `ts-billing`) grants it: the toolset lists its tool `refund`"
+    );
+    // The agent names gh: the key does not grant it, and the agent narrows jira away.
+    assert_eq!(
+        codes(&reasons(&e, "srv-a")),
+        [
+            "granted_by_server_entry",
+            "granted_by_tool_permission",
+            "not_granted"
+        ]
+    );
+    assert_eq!(
+        reasons(&e, "srv-a")[0],
+        R::GrantedByServerEntry {
+            level: Level::Organization,
+            path: "organization.mcp_servers[0]".into(),
+            reference: "gh".into(),
+        }
+    );
+    assert_eq!(
+        reasons(&e, "srv-a")[1],
+        R::GrantedByToolPermission {
+            level: Level::Agent,
+            path: r#"agent.mcp_tool_permissions["gh"]"#.into(),
+        }
+    );
+    assert_eq!(
+        reasons(&e, "srv-b").last(),
+        Some(&R::Narrowed {
+            level: Level::Agent
+        })
+    );
+    assert_eq!(
+        e.unmatched()[0],
+        R::UnmatchedReference {
+            level: Level::Key,
+            path: "key.mcp_toolsets[0]".into(),
+            reference: "nosuch".into(),
+        }
+    );
+    // A tool on jira is decided by the key's toolset.
+    let refund = e.tool("jira", "refund");
+    assert!(!refund.is_allowed(), "jira is not visible");
+    let alone = r.explain(&Request::new().key(&key));
+    let refund = alone.tool("jira", "refund");
+    assert!(refund.is_allowed());
+    assert_eq!(
+        refund.reasons(),
+        [R::ToolListIncludes {
+            level: Level::Key,
+            path: "key.mcp_toolsets[1]".into(),
+        }]
+    );
+    assert_eq!(
+        codes(alone.tool("jira", "delete").reasons()),
+        ["tool_list_excludes"]
+    );
+}
+
+#[test]
+fn inheriting_from_the_organization_is_said() {
+    let r = with_toolsets();
+    let organization = ObjectPermission::new().with_servers(["gh"]);
+    let e = r.explain(&Request::new().organization(&organization));
+    assert_eq!(
+        reasons(&e, "srv-a"),
+        [
+            R::GrantedByServerEntry {
+                level: Level::Organization,
+                path: "organization.mcp_servers[0]".into(),
+                reference: "gh".into(),
+            },
+            R::Inherited { level: Level::Key },
+            R::Inherited { level: Level::Team },
+        ]
+    );
+    assert!(e.server("srv-a").unwrap().is_visible());
+    assert_eq!(
+        reasons(&e, "srv-b").last(),
+        Some(&R::NotGranted {
+            level: Level::Organization
+        })
+    );
+    // A team outside its organization's ceiling.
+    let team = ObjectPermission::new().with_servers(["gh", "jira"]);
+    let e = r.explain(&Request::new().organization(&organization).team(&team));
+    assert_eq!(
+        reasons(&e, "srv-b").last(),
+        Some(&R::OutsideCeiling {
+            level: Level::Organization
+        })
+    );
+}
+
+#[test]
+fn litellm_organization_replacement_and_dead_toolsets_are_said() {
+    let r = with_toolsets();
+    let litellm = Semantics::LiteLlm(LiteLlmRelease::V1_110);
+    let organization = ObjectPermission::new().with_servers(["gh"]);
+    let strict = Settings {
+        require_key_mcp_access_defined: true,
+        ..Settings::default()
+    };
+    let request = Request::new()
+        .organization(&organization)
+        .settings(strict)
+        .semantics(litellm);
+    let e = r.explain(&request);
+    assert!(e.server("srv-a").unwrap().is_visible());
+    assert_eq!(
+        codes(&reasons(&e, "srv-a")),
+        [
+            "granted_by_server_entry",
+            "must_declare",
+            "organization_replaced"
+        ]
+    );
+    // The default semantics keep the flag: nothing is visible.
+    let e = r.explain(&request.semantics(Semantics::Default));
+    assert!(!e.server("srv-a").unwrap().is_visible());
+    assert_eq!(codes(&reasons(&e, "srv-a")).last(), Some(&"must_declare"));
+
+    // A team's dead toolset: only allow_all_keys servers, and no tool anywhere.
+    let team = ObjectPermission::new()
+        .with_servers(["gh"])
+        .with_toolsets(["ts-empty"]);
+    let e = r.explain(&Request::new().team(&team).semantics(litellm));
+    assert!(!e.server("srv-a").unwrap().is_visible());
+    assert_eq!(
+        reasons(&e, "srv-a").last(),
+        Some(&R::ToolsetDenies {
+            level: Level::Team,
+            path: "team.mcp_toolsets[0]".into(),
+            toolset: "ts-empty".into(),
+        })
+    );
+    let admin = r.explain(
+        &Request::new()
+            .admin(true)
+            .end_user(Some(&team))
+            .semantics(litellm),
+    );
+    assert!(admin.server("srv-a").unwrap().is_visible());
+    let call = admin.tool("gh", "x");
+    assert_eq!(call.decision(), CallDecision::ToolNotAllowed);
+    assert_eq!(
+        call.reasons(),
+        [R::ToolsDeniedByToolset {
+            level: Level::EndUser,
+            path: "end_user.mcp_toolsets[0]".into(),
+        }]
+    );
+}
+
+#[test]
+fn the_admin_view_says_why_it_does_not_apply() {
+    let r = with_toolsets();
+    let team = ObjectPermission::new().with_servers(["gh"]);
+    let on_team = Request::new().admin(true).team(&team);
+    let e = r.explain(&on_team.semantics(Semantics::LiteLlm(LiteLlmRelease::V1_110)));
+    assert_eq!(reasons(&e, "srv-b")[0], R::AdminViewKeyOnTeam);
+    assert!(!e.server("srv-b").unwrap().is_visible());
+    let e = r.explain(&on_team.semantics(Semantics::LiteLlm(LiteLlmRelease::V1_106)));
+    assert_eq!(reasons(&e, "srv-b"), [R::AdminView]);
+    let key = ObjectPermission::new().with_servers(Vec::<String>::new());
+    let e = r.explain(&Request::new().admin(true).key(&key));
+    assert_eq!(reasons(&e, "srv-a")[0], R::AdminViewKeySetsServers);
+}

@@ -356,3 +356,124 @@ fn wildcard_mixed_with_names_is_reported() {
         .with_tool_permission("gh", ["*"]);
     assert!(lint(Level::Key, &alone, None).is_empty());
 }
+
+fn hierarchy_registry() -> ServerRegistry {
+    ServerRegistry::with_toolsets(
+        [
+            McpServer::new("srv-a").with_alias("gh"),
+            McpServer::new("srv-b").with_alias("jira"),
+        ],
+        [
+            crate::toolset::Toolset::new("ts-1")
+                .with_tool("srv-a", "create_issue")
+                .with_tool("github", "x"),
+            crate::toolset::Toolset::new("ts-empty"),
+        ],
+    )
+    .unwrap()
+}
+
+#[test]
+fn toolsets_that_grant_nothing_are_reported() {
+    let r = hierarchy_registry();
+    let key = ObjectPermission::new().with_toolsets(["ts-1", "nosuch", "ts-empty"]);
+    let d = r.linter().permission(Level::Key, &key);
+    assert_eq!(
+        codes(&d),
+        [LintCode::UnknownToolset, LintCode::EmptyToolset]
+    );
+    assert_eq!(d[0].path(), "key.mcp_toolsets[1]");
+    assert_eq!(d[1].path(), "key.mcp_toolsets[2]");
+    // On a team under LiteLLM such an entry also denies every tool.
+    let team = ObjectPermission::new().with_toolsets(["nosuch"]);
+    let litellm = r
+        .linter()
+        .semantics(Semantics::LiteLlm(LiteLlmRelease::V1_110));
+    assert!(
+        litellm.permission(Level::Team, &team)[0]
+            .message()
+            .contains("denies every tool")
+    );
+    // The registry: an empty toolset, and an entry naming a server by name.
+    let registry = r.linter().registry();
+    let toolset_codes: Vec<(LintCode, &str)> =
+        registry.iter().map(|d| (d.code(), d.path())).collect();
+    assert_eq!(
+        toolset_codes,
+        [
+            (LintCode::ToolsetUnknownServer, "toolsets[0].tools[1]"),
+            (LintCode::EmptyToolset, "toolsets[1].tools"),
+        ]
+    );
+}
+
+#[test]
+fn ceilings_and_narrowing_levels_are_checked_across_the_request() {
+    let r = hierarchy_registry();
+    let organization = ObjectPermission::new().with_servers(["gh"]);
+    let team = ObjectPermission::new().with_servers(["gh", "jira"]);
+    let agent = ObjectPermission::new().with_servers(["jira"]);
+    let d = r.linter().request(
+        &Request::new()
+            .organization(&organization)
+            .team(&team)
+            .agent(&agent),
+    );
+    let found: Vec<(LintCode, &str)> = d.iter().map(|d| (d.code(), d.path())).collect();
+    assert_eq!(found, [(LintCode::OutsideCeiling, "team.mcp_servers[1]"),]);
+    assert!(
+        d[0].message()
+            .contains("the organization is the team's ceiling")
+    );
+    // An agent naming a server no granting level grants.
+    let key = ObjectPermission::new().with_servers(["gh"]);
+    let d = r.linter().request(&Request::new().key(&key).agent(&agent));
+    assert_eq!(codes(&d), [LintCode::NarrowingGrants]);
+    assert_eq!(d[0].path(), "agent.mcp_servers[0]");
+}
+
+#[test]
+fn litellm_deployments_hear_where_releases_and_the_preset_differ() {
+    let r = hierarchy_registry();
+    let litellm = r
+        .linter()
+        .semantics(Semantics::LiteLlm(LiteLlmRelease::V1_110));
+    let team = ObjectPermission::new().with_tool_permission("gh", Vec::<String>::new());
+    let d = litellm.request(&Request::new().team(&team).admin(true));
+    let found: Vec<LintCode> = codes(&d);
+    assert_eq!(
+        found,
+        [
+            LintCode::GrantedOnlyByToolPermissions,
+            LintCode::EmptyToolList,
+            LintCode::ReleaseDifference,
+            LintCode::ReleaseDifference,
+        ]
+    );
+    assert!(d[3].message().contains("admin key on a team"));
+    // The default semantics' linter says nothing of releases.
+    let d = r.linter().request(&Request::new().team(&team).admin(true));
+    assert!(!codes(&d).contains(&LintCode::ReleaseDifference));
+
+    // The three places LiteLLM fails open.
+    let organization = ObjectPermission::new().with_servers(["gh"]);
+    let strict = Settings {
+        require_key_mcp_access_defined: true,
+        ..Settings::default()
+    };
+    let d = litellm
+        .settings(strict)
+        .request(&Request::new().organization(&organization));
+    assert_eq!(codes(&d), [LintCode::PresetDiffers]);
+    let agent = ObjectPermission::new().with_servers(["gh"]);
+    let d = litellm.request(&Request::new().organization(&organization).agent(&agent));
+    assert_eq!(codes(&d), [LintCode::PresetDiffers]);
+    assert_eq!(d[0].path(), "agent");
+    let stale = ObjectPermission::new().with_toolsets(["nosuch"]);
+    let team = ObjectPermission::new().with_servers(["gh"]);
+    let d = litellm.request(&Request::new().key(&stale).team(&team));
+    assert_eq!(
+        codes(&d),
+        [LintCode::UnknownToolset, LintCode::PresetDiffers]
+    );
+}

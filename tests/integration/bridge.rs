@@ -265,6 +265,29 @@ fn permission_json(p: &Permission) -> Value {
     })
 }
 
+/// Toolset rows; LiteLLM stores `tools` as a JSON string at times: every other toolset is
+/// written so.
+fn toolsets_json(toolsets: &[Toolset]) -> Value {
+    let rows: Vec<Value> = toolsets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let tools: Vec<Value> = t
+                .tools
+                .iter()
+                .map(|(server, tool)| json!({"server_id": server, "tool_name": tool}))
+                .collect();
+            let tools = if i % 2 == 1 {
+                Value::String(Value::Array(tools).to_string())
+            } else {
+                Value::Array(tools)
+            };
+            json!({"toolset_id": t.id, "toolset_name": t.id, "tools": tools})
+        })
+        .collect();
+    Value::Array(rows)
+}
+
 /// The case as a scenario document, written by hand from the scenario format (LiteLLM's
 /// field names; empty server lists as `null` and the `access_groups` spelling on odd
 /// servers, so both readings are exercised).
@@ -305,26 +328,7 @@ pub(crate) fn scenario_json(case: &Case) -> Value {
         doc.insert("access_groups".into(), Value::Object(map));
     }
     if !case.toolsets.is_empty() {
-        // LiteLLM stores `tools` as a JSON string at times: every other toolset is written so.
-        let rows: Vec<Value> = case
-            .toolsets
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let tools: Vec<Value> = t
-                    .tools
-                    .iter()
-                    .map(|(server, tool)| json!({"server_id": server, "tool_name": tool}))
-                    .collect();
-                let tools = if i % 2 == 1 {
-                    Value::String(Value::Array(tools).to_string())
-                } else {
-                    Value::Array(tools)
-                };
-                json!({"toolset_id": t.id, "toolset_name": t.id, "tools": tools})
-            })
-            .collect();
-        doc.insert("toolsets".into(), Value::Array(rows));
+        doc.insert("toolsets".into(), toolsets_json(&case.toolsets));
     }
     for (member, p) in [
         ("organization", &case.organization),
