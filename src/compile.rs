@@ -266,12 +266,12 @@ impl<'r> Compiler<'r> {
     /// Calls `f` with every registry server in `group` (SPEC 1.4).
     pub(crate) fn for_group(&self, group: &str, f: impl FnMut(u32)) {
         self.registry
-            .for_group_member(self.groups, self.ids() == IdMatch::Uuid, group, f);
+            .for_group_member(self.groups, self.ids(), group, f);
     }
 
     /// The servers a reference names (SPEC 2).
     pub(crate) fn lookup(&self, reference: &str) -> &'r [u32] {
-        self.registry.lookup(reference, self.ids() == IdMatch::Uuid)
+        self.registry.lookup(reference, self.ids())
     }
 
     /// SPEC 3.1 and 4.2 for one level: what `permission` grants, from where, and its tool

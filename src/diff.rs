@@ -34,7 +34,7 @@ impl<'a> ToolDelta<'a> {
     /// Whether no tool is in it.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.0.is_none()
+        self.0.allows_no_tool()
     }
 
     fn none() -> Self {

@@ -367,7 +367,7 @@ impl ServerRegistry {
             .zip(groups.iter_mut().zip(unmatched.iter_mut()))
         {
             for (at, tool) in (0u32..).zip(toolset.tools()) {
-                let Some(server) = self.id_index(tool.server_id(), mode == IdMatch::Uuid) else {
+                let Some(server) = self.id_index(tool.server_id(), mode) else {
                     unmatched.push(at);
                     continue;
                 };
@@ -434,7 +434,7 @@ impl ServerRegistry {
     /// The server with this exact id (UUID ids also in any other spelling of the UUID).
     #[must_use]
     pub fn get(&self, id: &str) -> Option<&McpServer> {
-        self.id_index(id, true).map(|i| &self.entry(i).server)
+        self.id_index(id, IdMatch::Uuid).map(|i| &self.entry(i).server)
     }
 
     /// The servers a permission reference names (crate docs, "Name resolution"): the
@@ -444,7 +444,7 @@ impl ServerRegistry {
         &'s self,
         reference: &str,
     ) -> impl Iterator<Item = &'s McpServer> + 's {
-        self.lookup(reference, true)
+        self.lookup(reference, IdMatch::Uuid)
             .iter()
             .map(move |&i| &self.entry(i).server)
     }
@@ -456,16 +456,16 @@ impl ServerRegistry {
         &self.entries[index as usize]
     }
 
-    pub(crate) fn id_index(&self, id: &str, uuids: bool) -> Option<u32> {
+    pub(crate) fn id_index(&self, id: &str, ids: IdMatch) -> Option<u32> {
         match self.by_ref.get(id) {
             Some(&Named::Id(i)) => Some(i),
-            _ => self.uuid_index(id, uuids).copied(),
+            _ => self.uuid_index(id, ids).copied(),
         }
     }
 
     /// The server whose id is the UUID `s` spells, when ids compare as UUIDs.
-    fn uuid_index(&self, s: &str, uuids: bool) -> Option<&u32> {
-        if uuids && !self.by_uuid.is_empty() {
+    fn uuid_index(&self, s: &str, ids: IdMatch) -> Option<&u32> {
+        if ids == IdMatch::Uuid && !self.by_uuid.is_empty() {
             parse_uuid(s).and_then(|u| self.by_uuid.get(&u))
         } else {
             None
@@ -473,13 +473,13 @@ impl ServerRegistry {
     }
 
     /// Resolves a reference: the id's server, else the servers with that alias or name.
-    pub(crate) fn lookup(&self, reference: &str, uuids: bool) -> &[u32] {
+    pub(crate) fn lookup(&self, reference: &str, ids: IdMatch) -> &[u32] {
         match self.by_ref.get(reference) {
             // A name that spells another server's id as a UUID is refused by the
             // registry, so an exact hit answers under both semantics.
             Some(named) => named.as_slice(),
             None => self
-                .uuid_index(reference, uuids)
+                .uuid_index(reference, ids)
                 .map_or(&[], std::slice::from_ref),
         }
     }
@@ -507,19 +507,19 @@ impl ServerRegistry {
     }
 
     /// Calls `f` with every registry server in `group`: as `lookup` answers when a gateway
-    /// gave one (its ids matched as ids, UUID-aware when `uuids`), else from the servers'
+    /// gave one (its ids matched as ids, UUID-aware under `IdMatch::Uuid`), else from the servers'
     /// own `mcp_access_groups`.
     pub(crate) fn for_group_member(
         &self,
         lookup: Option<&dyn AccessGroups>,
-        uuids: bool,
+        ids: IdMatch,
         group: &str,
         mut f: impl FnMut(u32),
     ) {
         match lookup {
             None => self.group(group).iter().for_each(|&i| f(i)),
             Some(lookup) => lookup.visit_members(group, &mut |id| {
-                if let Some(i) = self.id_index(id, uuids) {
+                if let Some(i) = self.id_index(id, ids) {
                     f(i);
                 }
             }),
@@ -646,13 +646,13 @@ mod tests {
     #[test]
     fn references_resolve_by_id_then_by_name() {
         let r = registry();
-        assert_eq!(r.lookup("srv-a", true), [0]);
-        assert_eq!(r.lookup("gh", true), [0]);
-        assert_eq!(r.lookup("files", true), [1, 2]);
-        assert_eq!(r.lookup("GH", true), [] as [u32; 0]);
-        assert_eq!(r.lookup("AA1D8E71318A43CB83AD588D56470B1B", true), [3]);
+        assert_eq!(r.lookup("srv-a", IdMatch::Uuid), [0]);
+        assert_eq!(r.lookup("gh", IdMatch::Uuid), [0]);
+        assert_eq!(r.lookup("files", IdMatch::Uuid), [1, 2]);
+        assert_eq!(r.lookup("GH", IdMatch::Uuid), [] as [u32; 0]);
+        assert_eq!(r.lookup("AA1D8E71318A43CB83AD588D56470B1B", IdMatch::Uuid), [3]);
         assert_eq!(
-            r.lookup("AA1D8E71318A43CB83AD588D56470B1B", false),
+            r.lookup("AA1D8E71318A43CB83AD588D56470B1B", IdMatch::Exact),
             [] as [u32; 0]
         );
         assert_eq!(r.lookup_caseless("GH"), [0]);

@@ -264,7 +264,7 @@ impl<'a> Resolution<'a> {
     pub(crate) fn reference(&self, server: &str) -> Result<u32, CallDecision> {
         match self
             .registry
-            .lookup(server, self.semantics.rules().ids_compare_as_uuids)
+            .lookup(server, self.semantics.rules().id_match())
         {
             [] => Err(CallDecision::UnknownServer),
             [one] => Ok(*one),

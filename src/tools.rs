@@ -353,9 +353,10 @@ impl ToolScope<'_> {
         }
     }
 
-    /// Whether the scope allows no tool at all.
+    /// Whether the scope allows no tool at all (the server is listed, and every call to it
+    /// is denied).
     #[must_use]
-    pub fn is_none(&self) -> bool {
+    pub fn allows_no_tool(&self) -> bool {
         matches!(self, Self::Only(set) if set.is_empty())
     }
 }
@@ -448,8 +449,8 @@ mod tests {
         assert!(only.allows("y"));
         assert!(!only.allows("z"));
         assert!(ToolScope::All.allows(""));
-        assert!(ToolScope::Only(ToolSet::from_sorted(vec![])).is_none());
-        assert!(!only.is_none());
+        assert!(ToolScope::Only(ToolSet::from_sorted(vec![])).allows_no_tool());
+        assert!(!only.allows_no_tool());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! they pick; they never grant.
 
 use crate::compile::Compiler;
+use crate::registry::IdMatch;
 use crate::resolve::grant::sort_dedup;
 use crate::resolve::trace::{Event, Trace};
 
@@ -39,7 +40,7 @@ pub(crate) fn filter<'n, T: Trace>(
                 pick(i, false, &mut picked);
             }
             // A UUID id in any spelling.
-            if let Some(i) = registry.id_index(name, true).filter(is_visible) {
+            if let Some(i) = registry.id_index(name, IdMatch::Uuid).filter(is_visible) {
                 pick(i, false, &mut picked);
             }
         }
