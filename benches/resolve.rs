@@ -13,7 +13,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
-use mcp_authz::{McpServer, Request, Resolution, ServerRegistry, ToolScope};
+use mcp_authz::{
+    CompiledPermission, Level, McpServer, Request, Resolution, ServerRegistry, ToolScope,
+};
 
 use workload::Levels;
 
@@ -28,6 +30,31 @@ fn request(levels: &Levels) -> Request<'_> {
         .key(&levels.key)
         .team(&levels.team)
         .end_user(Some(&levels.end_user))
+}
+
+/// A request's levels compiled against a registry.
+struct Compiled {
+    key: CompiledPermission,
+    team: CompiledPermission,
+    end_user: CompiledPermission,
+}
+
+impl Compiled {
+    fn new(registry: &ServerRegistry, levels: &Levels) -> Self {
+        let compiler = registry.compiler();
+        Self {
+            key: compiler.compile(Level::Key, &levels.key),
+            team: compiler.compile(Level::Team, &levels.team),
+            end_user: compiler.compile(Level::EndUser, &levels.end_user),
+        }
+    }
+
+    fn request(&self) -> Request<'_> {
+        Request::new()
+            .key(&self.key)
+            .team(&self.team)
+            .level(Level::EndUser, Some((&self.end_user).into()))
+    }
 }
 
 /// A visible server that offers every tool but a denylist.
@@ -66,6 +93,12 @@ fn resolve(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("typical", n), |b| {
             b.iter(|| black_box(&registry).resolve_allowed_servers(black_box(&request)));
         });
+        // The gateway's cached path: the levels compiled once against the registry.
+        let compiled = Compiled::new(&registry, &levels);
+        let request = compiled.request();
+        group.bench_function(BenchmarkId::new("typical-compiled", n), |b| {
+            b.iter(|| black_box(&registry).resolve_allowed_servers(black_box(&request)));
+        });
     }
     let (servers, registry) = registry(100_000);
     let levels = workload::heavy(&servers);
@@ -73,6 +106,11 @@ fn resolve(c: &mut Criterion) {
     let visible = registry.resolve_allowed_servers(&request).len();
     eprintln!("resolve/heavy/100000: {visible} servers visible");
     group.bench_function(BenchmarkId::new("heavy", 100_000), |b| {
+        b.iter(|| black_box(&registry).resolve_allowed_servers(black_box(&request)));
+    });
+    let compiled = Compiled::new(&registry, &levels);
+    let request = compiled.request();
+    group.bench_function(BenchmarkId::new("heavy-compiled", 100_000), |b| {
         b.iter(|| black_box(&registry).resolve_allowed_servers(black_box(&request)));
     });
     group.finish();
