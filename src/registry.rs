@@ -434,7 +434,8 @@ impl ServerRegistry {
     /// The server with this exact id (UUID ids also in any other spelling of the UUID).
     #[must_use]
     pub fn get(&self, id: &str) -> Option<&McpServer> {
-        self.id_index(id, IdMatch::Uuid).map(|i| &self.entry(i).server)
+        self.id_index(id, IdMatch::Uuid)
+            .map(|i| &self.entry(i).server)
     }
 
     /// The servers a permission reference names (crate docs, "Name resolution"): the
@@ -650,7 +651,10 @@ mod tests {
         assert_eq!(r.lookup("gh", IdMatch::Uuid), [0]);
         assert_eq!(r.lookup("files", IdMatch::Uuid), [1, 2]);
         assert_eq!(r.lookup("GH", IdMatch::Uuid), [] as [u32; 0]);
-        assert_eq!(r.lookup("AA1D8E71318A43CB83AD588D56470B1B", IdMatch::Uuid), [3]);
+        assert_eq!(
+            r.lookup("AA1D8E71318A43CB83AD588D56470B1B", IdMatch::Uuid),
+            [3]
+        );
         assert_eq!(
             r.lookup("AA1D8E71318A43CB83AD588D56470B1B", IdMatch::Exact),
             [] as [u32; 0]

@@ -296,7 +296,9 @@ impl<'a> Explanation<'a> {
     /// The explanation of the server with this exact id (UUID ids in any spelling).
     #[must_use]
     pub fn server(&self, id: &str) -> Option<&ServerExplanation<'a>> {
-        let index = self.registry().id_index(id, crate::registry::IdMatch::Uuid)?;
+        let index = self
+            .registry()
+            .id_index(id, crate::registry::IdMatch::Uuid)?;
         self.servers.get(index as usize)
     }
 
