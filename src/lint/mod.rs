@@ -620,8 +620,8 @@ impl<'a> Linter<'a> {
                     LintCode::PresetDiffers,
                     toolsets_path(Level::Key, 0),
                     "the key's only declaration is a toolset with no tools (or none at all): \
-                     LiteLLM lets the key inherit its team's servers with every tool; the \
-                     default semantics grant nothing"
+                     LiteLLM lets the key inherit its team's servers (under the team's tool \
+                     lists); the default semantics grant nothing"
                         .to_owned(),
                 ));
             }

@@ -1,27 +1,54 @@
-//! The shipped deployment export (`examples/data/deployment.json`) shows what the audit
-//! example is for: keys whose access the #21954 fix changes, and keys whose access a
-//! switch from LiteLLM semantics to the default changes, for each rule that differs.
+//! The shipped deployment exports (`examples/data/deployment.json`, and
+//! `examples/data/hierarchy.json` for what needs `require_key_mcp_access_defined`) show what
+//! the audit example is for: keys whose access the #21954 fix changes, keys whose access
+//! upgrading LiteLLM 1.106 to 1.110 changes, and keys whose access a switch from LiteLLM
+//! semantics to the default changes, for each rule that differs.
+//!
+//! Each key's request is built as the example builds it: the key, its team, its
+//! organization (its own, else its team's), its owner (a `proxy_admin` gives the admin view)
+//! and its agent, with the export's settings.
 
 use std::path::Path;
 
 use mcp_authz::{
-    Level, LiteLlmRelease, McpServer, ObjectPermission, Request, ResolutionDiff, Semantics,
-    ServerRegistry, Settings,
+    Level, LiteLlmRelease, McpServer, ObjectPermission, PermissionRef, Request, ResolutionDiff,
+    Semantics, ServerChange, ServerRegistry, Settings, Toolset,
 };
 use serde_json::Value;
 
+const V1_106: Semantics = Semantics::LiteLlm(LiteLlmRelease::V1_106);
+const V1_110: Semantics = Semantics::LiteLlm(LiteLlmRelease::V1_110);
+
 struct Export {
     registry: ServerRegistry,
-    document: Value,
+    settings: Settings,
+    keys: Vec<Key>,
 }
 
-fn export() -> Export {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/deployment.json");
-    let document: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let servers: Vec<McpServer> = serde_json::from_value(document["servers"].clone()).unwrap();
-    Export {
-        registry: ServerRegistry::new(servers).unwrap(),
-        document,
+/// One key with the permissions of the rows it refers to.
+struct Key {
+    alias: String,
+    permission: Option<ObjectPermission>,
+    /// `Some` when the key is on a team (`{}` when the team row has no permission).
+    team: Option<ObjectPermission>,
+    organization: Option<ObjectPermission>,
+    user: Option<ObjectPermission>,
+    agent: Option<ObjectPermission>,
+    admin: bool,
+}
+
+impl Key {
+    /// The key's request under the default semantics and the export's settings.
+    fn request<'a>(&'a self, export: &Export) -> Request<'a> {
+        let raw = |p: &'a Option<ObjectPermission>| p.as_ref().map(PermissionRef::Raw);
+        Request::new()
+            .level(Level::Organization, raw(&self.organization))
+            .team_opt(self.team.as_ref())
+            .key_opt(self.permission.as_ref())
+            .level(Level::User, raw(&self.user))
+            .level(Level::Agent, raw(&self.agent))
+            .admin(self.admin)
+            .settings(export.settings)
     }
 }
 
@@ -29,36 +56,151 @@ fn permission(v: &Value) -> Option<ObjectPermission> {
     serde_json::from_value(v["object_permission"].clone()).unwrap()
 }
 
-/// (key alias, key permission, team permission) for every key.
-fn keys(export: &Export) -> Vec<(String, Option<ObjectPermission>, Option<ObjectPermission>)> {
-    let teams = export.document["teams"].as_array().unwrap();
-    export.document["keys"]
-        .as_array()
-        .unwrap()
+fn rows<'d>(document: &'d Value, member: &str) -> &'d [Value] {
+    document[member].as_array().map_or(&[], Vec::as_slice)
+}
+
+/// The row of `member` whose `id_field` equals `id` (none when `id` is null).
+fn row<'d>(document: &'d Value, member: &str, id_field: &str, id: &Value) -> Option<&'d Value> {
+    if id.is_null() {
+        return None;
+    }
+    let found = rows(document, member).iter().find(|r| &r[id_field] == id);
+    assert!(found.is_some(), "{member}: no row with {id_field} {id}");
+    found
+}
+
+fn export(file: &str) -> Export {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/data")
+        .join(file);
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let servers: Vec<McpServer> = serde_json::from_value(document["servers"].clone()).unwrap();
+    let toolsets: Vec<Toolset> = match document.get("toolsets") {
+        Some(t) => serde_json::from_value(t.clone()).unwrap(),
+        None => Vec::new(),
+    };
+    let settings: Settings = match document.get("settings") {
+        Some(s) => serde_json::from_value(s.clone()).unwrap(),
+        None => Settings::default(),
+    };
+    let keys = rows(&document, "keys")
         .iter()
         .map(|k| {
-            let team = teams.iter().find(|t| t["team_id"] == k["team_id"]);
-            (
-                k["key_alias"].as_str().unwrap().to_owned(),
-                permission(k),
-                team.and_then(permission),
-            )
+            let team = row(&document, "teams", "team_id", &k["team_id"]);
+            let organization_id = if k["organization_id"].is_null() {
+                team.map_or(&Value::Null, |t| &t["organization_id"])
+            } else {
+                &k["organization_id"]
+            };
+            let organization = row(
+                &document,
+                "organizations",
+                "organization_id",
+                organization_id,
+            );
+            let user = row(&document, "users", "user_id", &k["user_id"]);
+            let agent = row(&document, "agents", "agent_id", &k["agent_id"]);
+            Key {
+                alias: k["key_alias"].as_str().unwrap().to_owned(),
+                permission: permission(k),
+                team: team.map(|t| permission(t).unwrap_or_default()),
+                organization: organization.and_then(permission),
+                user: user.and_then(permission),
+                agent: agent.and_then(permission),
+                admin: user.is_some_and(|u| {
+                    matches!(
+                        u["user_role"].as_str(),
+                        Some("proxy_admin" | "proxy_admin_viewer")
+                    )
+                }),
+            }
+        })
+        .collect();
+    Export {
+        registry: ServerRegistry::with_toolsets(servers, toolsets).unwrap(),
+        settings,
+        keys,
+    }
+}
+
+fn export_hierarchy() -> Export {
+    export("hierarchy.json")
+}
+
+/// Each key's alias with the diff of its request as `before` and as `after` change it.
+fn diffs(
+    export: &Export,
+    before: impl Fn(Request<'_>) -> Request<'_>,
+    after: impl Fn(Request<'_>) -> Request<'_>,
+) -> Vec<(String, Vec<ServerChange>)> {
+    export
+        .keys
+        .iter()
+        .map(|key| {
+            let request = key.request(export);
+            let a = export.registry.resolve_allowed_servers(&before(request));
+            let b = export.registry.resolve_allowed_servers(&after(request));
+            let changes = ResolutionDiff::new(&a, &b)
+                .servers()
+                .iter()
+                .map(mcp_authz::ServerDiff::change)
+                .collect();
+            (key.alias.clone(), changes)
         })
         .collect()
 }
 
-/// The aliases of the keys whose answers differ between `before` and `after` requests.
+/// The aliases of the keys whose answers differ between `before` and the default semantics.
 fn changed(export: &Export, before: fn(Request<'_>) -> Request<'_>) -> Vec<String> {
-    keys(export)
+    diffs(export, before, |r| r)
         .into_iter()
-        .filter(|(_, key, team)| {
-            let request = Request::new().key_opt(key.as_ref()).team_opt(team.as_ref());
-            let a = export.registry.resolve_allowed_servers(&before(request));
-            let b = export.registry.resolve_allowed_servers(&request);
-            !ResolutionDiff::new(&a, &b).is_empty()
-        })
-        .map(|(alias, _, _)| alias)
+        .filter(|(_, changes)| !changes.is_empty())
+        .map(|(alias, _)| alias)
         .collect()
+}
+
+/// Each key whose answer differs between `from` and `to`, with its server changes.
+fn compare(export: &Export, from: Semantics, to: Semantics) -> Vec<(String, Vec<ServerChange>)> {
+    diffs(export, |r| r.semantics(from), |r| r.semantics(to))
+        .into_iter()
+        .filter(|(_, changes)| !changes.is_empty())
+        .collect()
+}
+
+fn aliases(changes: &[(String, Vec<ServerChange>)]) -> Vec<&str> {
+    changes.iter().map(|(alias, _)| alias.as_str()).collect()
+}
+
+/// The server changes of key `alias`.
+fn of<'c>(changes: &'c [(String, Vec<ServerChange>)], alias: &str) -> &'c [ServerChange] {
+    &changes.iter().find(|(a, _)| a == alias).unwrap().1
+}
+
+/// Each key's lint codes, the linter under `semantics` and the export's settings.
+fn codes(export: &Export, semantics: Semantics) -> Vec<(String, Vec<(String, &'static str)>)> {
+    let linter = export
+        .registry
+        .linter()
+        .settings(export.settings)
+        .semantics(semantics);
+    export
+        .keys
+        .iter()
+        .map(|key| {
+            let found = linter
+                .request(&key.request(export))
+                .iter()
+                .map(|d| (d.path().to_owned(), d.code().as_str()))
+                .collect();
+            (key.alias.clone(), found)
+        })
+        .collect()
+}
+
+fn codes_of(codes: &[(String, Vec<(String, &'static str)>)], alias: &str) -> Vec<&'static str> {
+    let found = &codes.iter().find(|(a, _)| a == alias).unwrap().1;
+    found.iter().map(|&(_, code)| code).collect()
 }
 
 fn legacy(r: Request<'_>) -> Request<'_> {
@@ -69,7 +211,7 @@ fn legacy(r: Request<'_>) -> Request<'_> {
 
 #[test]
 fn the_21954_fix_changes_some_keys() {
-    let export = export();
+    let export = export("deployment.json");
     assert_eq!(
         changed(&export, legacy),
         ["ci-bot", "release-bot", "legacy-dashboard"]
@@ -78,38 +220,114 @@ fn the_21954_fix_changes_some_keys() {
 
 #[test]
 fn every_litellm_difference_shows_in_some_key() {
-    let export = export();
+    let export = export("deployment.json");
     // release-bot: a UUID in another spelling; support-agent: a team tool list `[]`;
-    // zapier-automation: a server with both tool lists.
+    // zapier-automation: a server with both tool lists; admin-console: the admin view sees
+    // zapier too; toolset-typo, triage-agent, research-notebook: the hierarchy rules that
+    // both releases share (see the 1.110 test below).
     assert_eq!(
-        changed(&export, |r| r
-            .semantics(Semantics::LiteLlm(LiteLlmRelease::V1_106))),
-        ["release-bot", "support-agent", "zapier-automation"]
+        changed(&export, |r| r.semantics(V1_106)),
+        [
+            "release-bot",
+            "support-agent",
+            "zapier-automation",
+            "admin-console",
+            "toolset-typo",
+            "triage-agent",
+            "research-notebook"
+        ]
     );
 }
 
 #[test]
+fn upgrading_litellm_changes_the_key_each_1_110_change_was_written_for() {
+    let export = export("deployment.json");
+    let changes = compare(&export, V1_106, V1_110);
+    // support-agent: its team's `[]` for jira starts to deny; zapier-automation: a tool on
+    // both of zapier's lists can no longer be called; admin-console: an admin key on a team
+    // is bounded by the team.
+    assert_eq!(
+        aliases(&changes),
+        ["support-agent", "zapier-automation", "admin-console"]
+    );
+    assert_eq!(of(&changes, "support-agent"), [ServerChange::ToolsChanged]);
+    assert_eq!(
+        of(&changes, "zapier-automation"),
+        [ServerChange::ToolsChanged]
+    );
+    let admin = of(&changes, "admin-console");
+    assert!(!admin.is_empty() && admin.iter().all(|c| *c == ServerChange::Lost));
+}
+
+#[test]
+fn moving_from_litellm_1_110_to_the_default_changes_where_litellm_fails_open_or_closed() {
+    let export = export("deployment.json");
+    let changes = compare(&export, V1_110, Semantics::Default);
+    assert_eq!(
+        aliases(&changes),
+        [
+            "release-bot",
+            "admin-console",
+            "toolset-typo",
+            "triage-agent",
+            "research-notebook"
+        ]
+    );
+    // Fails open under LiteLLM: a key whose only declaration is an unknown toolset inherits
+    // its whole team; the default semantics grant it nothing.
+    let typo = of(&changes, "toolset-typo");
+    assert!(!typo.is_empty() && typo.iter().all(|c| *c == ServerChange::Lost));
+    // Fails closed under LiteLLM: an agent's or a user's restriction stops the organization
+    // from being inherited; the default semantics inherit it and let the level narrow. And
+    // 1.110 bounds an admin key on a team by the team, which the default semantics do not.
+    for alias in ["triage-agent", "research-notebook", "admin-console"] {
+        assert!(
+            of(&changes, alias)
+                .iter()
+                .all(|c| *c == ServerChange::Gained),
+            "{alias}"
+        );
+    }
+
+    // A key that declares nothing under require_key_mcp_access_defined gets its whole
+    // organization under LiteLLM and none of it under the default semantics.
+    let hierarchy = export_hierarchy();
+    assert!(hierarchy.settings.require_key_mcp_access_defined);
+    let changes = compare(&hierarchy, V1_110, Semantics::Default);
+    assert_eq!(aliases(&changes), ["unscoped-key"]);
+    let lost = of(&changes, "unscoped-key");
+    assert!(!lost.is_empty() && lost.iter().all(|c| *c == ServerChange::Lost));
+    let key = &hierarchy.keys[0];
+    let request = key.request(&hierarchy);
+    let litellm = hierarchy
+        .registry
+        .resolve_allowed_servers(&request.semantics(V1_110));
+    let default = hierarchy.registry.resolve_allowed_servers(&request);
+    let ids = |r: &mcp_authz::Resolution<'_>| {
+        r.servers()
+            .map(|v| v.server().id().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&litellm), ["github", "jira", "wiki"]);
+    assert_eq!(ids(&default), ["wiki"]);
+    // Upgrading LiteLLM leaves it as it is: the rule is both releases'.
+    assert!(compare(&hierarchy, V1_106, V1_110).is_empty());
+}
+
+#[test]
 fn every_key_of_interest_has_the_diagnostic_it_was_written_for() {
-    let export = export();
+    let export = export("deployment.json");
+    let codes = codes(&export, Semantics::Default);
+    assert_eq!(
+        codes_of(&codes, "ci-bot"),
+        ["granted_only_by_tool_permissions"]
+    );
+    assert_eq!(codes_of(&codes, "old-analyst"), ["unknown_reference"]);
+    assert_eq!(
+        codes_of(&codes, "data-scientist"),
+        ["unusable_tool", "outside_ceiling"]
+    );
     let linter = export.registry.linter();
-    let codes: Vec<(String, Vec<&str>)> = keys(&export)
-        .iter()
-        .map(|(alias, key, team)| {
-            let key = key.as_ref().unwrap();
-            let diagnostics = match team {
-                Some(team) => linter.request(&Request::new().key(key).team(team)),
-                None => linter.permission(Level::Key, key),
-            };
-            (
-                alias.clone(),
-                diagnostics.iter().map(|d| d.code().as_str()).collect(),
-            )
-        })
-        .collect();
-    let of = |alias: &str| codes.iter().find(|(a, _)| a == alias).unwrap().1.clone();
-    assert_eq!(of("ci-bot"), ["granted_only_by_tool_permissions"]);
-    assert_eq!(of("old-analyst"), ["unknown_reference"]);
-    assert_eq!(of("data-scientist"), ["unusable_tool", "outside_ceiling"]);
     let registry: Vec<&str> = linter
         .registry()
         .iter()
@@ -124,4 +342,45 @@ fn every_key_of_interest_has_the_diagnostic_it_was_written_for() {
             "prefix_overlap"
         ]
     );
+}
+
+#[test]
+fn the_hierarchy_keys_have_the_diagnostics_they_were_written_for() {
+    let export = export("deployment.json");
+    let litellm = codes(&export, V1_110);
+    assert_eq!(codes_of(&litellm, "admin-console"), ["release_difference"]);
+    assert_eq!(codes_of(&litellm, "ticket-triage"), [] as [&str; 0]);
+    assert_eq!(
+        codes_of(&litellm, "toolset-typo"),
+        ["unknown_toolset", "preset_differs"]
+    );
+    // The narrowing level that stops the organization from being inherited is named.
+    let path_of = |alias: &str| {
+        let found = &litellm.iter().find(|(a, _)| a == alias).unwrap().1;
+        found
+            .iter()
+            .filter(|(_, code)| *code == "preset_differs")
+            .map(|(path, _)| path.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(path_of("triage-agent"), ["agent"]);
+    assert_eq!(path_of("research-notebook"), ["user"]);
+    assert_eq!(path_of("toolset-typo"), ["key.mcp_toolsets[0]"]);
+
+    // Under the default semantics only what is wrong whatever the semantics stays.
+    let default = codes(&export, Semantics::Default);
+    for alias in [
+        "admin-console",
+        "ticket-triage",
+        "triage-agent",
+        "research-notebook",
+    ] {
+        assert_eq!(codes_of(&default, alias), [] as [&str; 0], "{alias}");
+    }
+    assert_eq!(codes_of(&default, "toolset-typo"), ["unknown_toolset"]);
+
+    let hierarchy = export_hierarchy();
+    let litellm = codes(&hierarchy, V1_110);
+    assert_eq!(codes_of(&litellm, "unscoped-key"), ["preset_differs"]);
+    assert_eq!(codes_of(&litellm, "scoped-key"), [] as [&str; 0]);
 }
