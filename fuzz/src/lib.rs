@@ -17,7 +17,10 @@ fn request(s: &Scenario, end_user: bool, requested: bool) -> Request<'_> {
     let mut request = Request::new()
         .key_opt(s.key.as_ref())
         .team_opt(s.team.as_ref())
-        .level(Level::Organization, s.organization.as_ref().map(PermissionRef::Raw))
+        .level(
+            Level::Organization,
+            s.organization.as_ref().map(PermissionRef::Raw),
+        )
         .level(Level::User, s.user.as_ref().map(PermissionRef::Raw))
         .level(Level::Agent, s.agent.as_ref().map(PermissionRef::Raw))
         .admin(s.admin)
@@ -77,7 +80,14 @@ fn probes(s: &Scenario, resolution: &Resolution<'_>) -> Vec<String> {
     for toolset in &s.toolsets {
         out.extend(toolset.tools().iter().map(|t| t.tool_name().to_owned()));
     }
-    let levels = [&s.organization, &s.team, &s.key, &s.user, &s.end_user, &s.agent];
+    let levels = [
+        &s.organization,
+        &s.team,
+        &s.key,
+        &s.user,
+        &s.end_user,
+        &s.agent,
+    ];
     for level in levels.into_iter().flatten() {
         for tools in level
             .mcp_tool_permissions()
@@ -174,7 +184,8 @@ pub fn check_scenario(s: &Scenario) {
         }
         // (LiteLLM 1.110 bounds an admin key on a team, and LiteLLM turns the admin view
         // off for a restricting key owner: this invariant is the default semantics'.)
-        let plain_admin = s.semantics == Semantics::Default || (s.team.is_none() && s.user.is_none());
+        let plain_admin =
+            s.semantics == Semantics::Default || (s.team.is_none() && s.user.is_none());
         if plain_admin && s.admin && s.key.as_ref().is_none_or(|k| k.mcp_servers().is_none()) {
             assert_eq!(
                 visible.len(),
@@ -274,7 +285,10 @@ pub fn check_scenario(s: &Scenario) {
             ),
         }
     }
-    let mut linter = registry.linter().settings(s.settings).semantics(s.semantics);
+    let mut linter = registry
+        .linter()
+        .settings(s.settings)
+        .semantics(s.semantics);
     if let Some(groups) = &s.access_groups {
         linter = linter.access_groups(groups as &dyn AccessGroups);
     }
