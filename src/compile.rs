@@ -131,8 +131,8 @@ impl Compiled {
 #[derive(Clone, Copy)]
 pub struct Compiler<'r> {
     registry: &'r ServerRegistry,
-    semantics: Semantics,
-    settings: Settings,
+    pub(crate) semantics: Semantics,
+    pub(crate) settings: Settings,
     groups: Option<&'r dyn AccessGroups>,
 }
 

@@ -52,8 +52,6 @@ use crate::semantics::Semantics;
 pub struct Linter<'a> {
     pub(crate) registry: &'a ServerRegistry,
     compiler: Compiler<'a>,
-    settings: Settings,
-    semantics: Semantics,
 }
 
 impl fmt::Debug for Linter<'_> {
@@ -72,8 +70,6 @@ impl ServerRegistry {
         Linter {
             registry: self,
             compiler: self.compiler(),
-            settings: Settings::default(),
-            semantics: Semantics::Default,
         }
     }
 }
@@ -82,7 +78,6 @@ impl<'a> Linter<'a> {
     /// Lints with these settings.
     #[must_use]
     pub fn settings(mut self, settings: Settings) -> Self {
-        self.settings = settings;
         self.compiler = self.compiler.settings(settings);
         self
     }
@@ -91,7 +86,6 @@ impl<'a> Linter<'a> {
     /// and, for a LiteLLM preset, which release differences are worth a word).
     #[must_use]
     pub fn semantics(mut self, semantics: Semantics) -> Self {
-        self.semantics = semantics;
         self.compiler = self.compiler.semantics(semantics);
         self
     }
@@ -179,7 +173,7 @@ impl<'a> Linter<'a> {
                 self.narrowing_grants(level, permission, c, &compiled, &mut out);
             }
         }
-        if self.semantics.is_litellm() {
+        if self.compiler.semantics.is_litellm() {
             self.litellm_differences(request, &compiled, &mut out);
         }
         out
@@ -262,7 +256,7 @@ impl<'a> Linter<'a> {
                 let others = servers.len() > 1
                     || !permission.groups().is_empty()
                     || (kind == Sentinel::AllProxy
-                        && self.settings.tool_permissions_grant_servers
+                        && self.compiler.settings.tool_permissions_grant_servers
                         && permission.tool_entries().next().is_some());
                 if others {
                     let effect = match kind {
@@ -379,7 +373,7 @@ impl<'a> Linter<'a> {
             return;
         }
         let server = self.id(index);
-        if self.settings.tool_permissions_grant_servers {
+        if self.compiler.settings.tool_permissions_grant_servers {
             out.push(Diagnostic::new(
                 LintCode::GrantedOnlyByToolPermissions,
                 path.to_owned(),
@@ -434,7 +428,7 @@ impl<'a> Linter<'a> {
                      denied{litellm}"
                 ),
             ));
-            if level == Level::Team && self.semantics.is_litellm() {
+            if level == Level::Team && self.compiler.semantics.is_litellm() {
                 out.push(Diagnostic::new(
                     LintCode::ReleaseDifference,
                     path.to_owned(),
@@ -496,7 +490,12 @@ impl<'a> Linter<'a> {
         let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::new();
         for &(index, source) in &compiled.matches {
             if matches!(source, Source::AllProxy(_))
-                || !Compiled::source_grants(source, level, self.settings, self.semantics.rules())
+                || !Compiled::source_grants(
+                    source,
+                    level,
+                    self.compiler.settings,
+                    self.compiler.rules(),
+                )
                 || grant.contains(index)
                 || seen.contains(&index)
                 || self.registry.entry(index).server.is_allow_all_keys()
@@ -585,7 +584,7 @@ impl<'a> Linter<'a> {
         let key_team_declare = declares(Level::Key) || declares(Level::Team);
         if org
             && !key_team_declare
-            && self.settings.require_key_mcp_access_defined
+            && self.compiler.settings.require_key_mcp_access_defined
             && narrowing.is_none()
         {
             out.push(Diagnostic::new(
@@ -612,7 +611,8 @@ impl<'a> Linter<'a> {
         if let Some(k) = key {
             let only_toolsets = k.servers().is_empty()
                 && k.groups().is_empty()
-                && (k.tool_entry_count() == 0 || !self.settings.tool_permissions_grant_servers)
+                && (k.tool_entry_count() == 0
+                    || !self.compiler.settings.tool_permissions_grant_servers)
                 && !k.toolsets().is_empty();
             let stale = all[Level::Key].as_ref().is_some_and(|(c, _)| !c.declares);
             if only_toolsets && stale && declares(Level::Team) {
