@@ -259,7 +259,7 @@ struct KeyReport<'a> {
     notes: Vec<String>,
     diagnostics: Vec<Diagnostic>,
     visible: Vec<&'a McpServer>,
-    diff: ResolutionDiff<'a>,
+    diff: ResolutionDiff,
 }
 
 /// A key's levels, read from the rows of the export its ids refer to.
@@ -419,14 +419,17 @@ fn key_reports<'a>(
                 admin: levels.admin,
                 notes: levels.notes,
                 diagnostics,
-                visible: after.servers().map(|v| v.server()).collect(),
+                visible: after
+                    .servers()
+                    .filter_map(|v| registry.get(v.server().id().as_str()))
+                    .collect(),
                 diff: ResolutionDiff::new(&before, &after),
             }
         })
         .collect()
 }
 
-fn change_line(change: &ServerDiff<'_>) -> String {
+fn change_line(change: &ServerDiff) -> String {
     let server = label(change.server());
     let mut line = match change.change() {
         ServerChange::Gained => format!("+ {server}: gained, tools: {}", change.listed().gained()),

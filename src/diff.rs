@@ -22,12 +22,12 @@ use crate::tools::{ToolScope, ToolSet};
 /// Displays as `none`, `all tools`, `all tools except a, b` or `a, b`; serializes as
 /// `[]`/`["a", "b"]`, `"*"` or `{"all_except": ["a", "b"]}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ToolDelta<'a>(ToolScope<'a>);
+pub struct ToolDelta(ToolScope<'static>);
 
-impl<'a> ToolDelta<'a> {
+impl ToolDelta {
     /// The tools, as a scope.
     #[must_use]
-    pub fn as_scope(&self) -> &ToolScope<'a> {
+    pub fn as_scope(&self) -> &ToolScope<'static> {
         &self.0
     }
 
@@ -42,7 +42,7 @@ impl<'a> ToolDelta<'a> {
     }
 }
 
-impl fmt::Display for ToolDelta<'_> {
+impl fmt::Display for ToolDelta {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let join = |set: &ToolSet<'_>| set.iter().collect::<Vec<_>>().join(", ");
         match &self.0 {
@@ -54,7 +54,7 @@ impl fmt::Display for ToolDelta<'_> {
     }
 }
 
-impl Serialize for ToolDelta<'_> {
+impl Serialize for ToolDelta {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match &self.0 {
             ToolScope::All => s.serialize_str("*"),
@@ -69,19 +69,19 @@ impl Serialize for ToolDelta<'_> {
 }
 
 /// The sorted names of `a` that are (`keep == true`) or are not in `b`.
-fn filter<'a>(a: &ToolSet<'a>, b: &ToolSet<'a>, keep: bool) -> ToolSet<'a> {
+fn filter<'r>(a: &'r ToolSet<'_>, b: &ToolSet<'_>, keep: bool) -> ToolSet<'r> {
     ToolSet::from_sorted(a.iter().filter(|t| b.contains(t) == keep).collect())
 }
 
-fn union<'a>(a: &ToolSet<'a>, b: &ToolSet<'a>) -> ToolSet<'a> {
-    let mut all: Vec<&'a str> = a.iter().chain(b.iter()).collect();
+fn union<'r>(a: &'r ToolSet<'_>, b: &'r ToolSet<'_>) -> ToolSet<'r> {
+    let mut all: Vec<&'r str> = a.iter().chain(b.iter()).collect();
     all.sort_unstable();
     all.dedup();
     ToolSet::from_sorted(all)
 }
 
 /// `x \ y` on tool scopes read as sets of names.
-fn minus<'a>(x: &ToolScope<'a>, y: &ToolScope<'a>) -> ToolScope<'a> {
+fn minus<'r>(x: &'r ToolScope<'_>, y: &'r ToolScope<'_>) -> ToolScope<'r> {
     let empty = || ToolScope::Only(ToolSet::from_sorted(Vec::new()));
     match (x, y) {
         (_, ToolScope::All) => empty(),
@@ -109,18 +109,18 @@ pub enum ServerChange {
 
 /// Tools gained and lost on one server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ToolChange<'a> {
-    gained: ToolDelta<'a>,
-    lost: ToolDelta<'a>,
+pub struct ToolChange {
+    gained: ToolDelta,
+    lost: ToolDelta,
 }
 
-impl<'a> ToolChange<'a> {
-    fn between(before: Option<&ToolScope<'a>>, after: Option<&ToolScope<'a>>) -> Self {
+impl ToolChange {
+    fn between(before: Option<&ToolScope<'_>>, after: Option<&ToolScope<'_>>) -> Self {
         let side =
-            |scope: Option<&ToolScope<'a>>, other: Option<&ToolScope<'a>>| match (scope, other) {
+            |scope: Option<&ToolScope<'_>>, other: Option<&ToolScope<'_>>| match (scope, other) {
                 (None, _) => ToolDelta::none(),
-                (Some(s), None) => ToolDelta(s.clone()),
-                (Some(s), Some(o)) => ToolDelta(minus(s, o)),
+                (Some(s), None) => ToolDelta(s.clone().into_owned()),
+                (Some(s), Some(o)) => ToolDelta(minus(s, o).into_owned()),
             };
         Self {
             gained: side(after, before),
@@ -130,13 +130,13 @@ impl<'a> ToolChange<'a> {
 
     /// Tools allowed after and not before.
     #[must_use]
-    pub fn gained(&self) -> &ToolDelta<'a> {
+    pub fn gained(&self) -> &ToolDelta {
         &self.gained
     }
 
     /// Tools allowed before and not after.
     #[must_use]
-    pub fn lost(&self) -> &ToolDelta<'a> {
+    pub fn lost(&self) -> &ToolDelta {
         &self.lost
     }
 
@@ -149,20 +149,20 @@ impl<'a> ToolChange<'a> {
 
 /// How one server differs between two resolutions.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerDiff<'a> {
-    server: &'a McpServer,
+pub struct ServerDiff {
+    server: McpServer,
     change: ServerChange,
-    before: Option<ToolScope<'a>>,
-    after: Option<ToolScope<'a>>,
-    listed: ToolChange<'a>,
-    callable: ToolChange<'a>,
+    before: Option<ToolScope<'static>>,
+    after: Option<ToolScope<'static>>,
+    listed: ToolChange,
+    callable: ToolChange,
 }
 
-impl<'a> ServerDiff<'a> {
+impl ServerDiff {
     /// The server (from the later resolution's registry when it has it).
     #[must_use]
-    pub fn server(&self) -> &'a McpServer {
-        self.server
+    pub fn server(&self) -> &McpServer {
+        &self.server
     }
 
     /// Gained, lost, or visible in both with other tools.
@@ -173,19 +173,19 @@ impl<'a> ServerDiff<'a> {
 
     /// The listing scope before (`None`: not visible).
     #[must_use]
-    pub fn before(&self) -> Option<&ToolScope<'a>> {
+    pub fn before(&self) -> Option<&ToolScope<'static>> {
         self.before.as_ref()
     }
 
     /// The listing scope after (`None`: not visible).
     #[must_use]
-    pub fn after(&self) -> Option<&ToolScope<'a>> {
+    pub fn after(&self) -> Option<&ToolScope<'static>> {
         self.after.as_ref()
     }
 
     /// Tools gained and lost in listings.
     #[must_use]
-    pub fn listed(&self) -> &ToolChange<'a> {
+    pub fn listed(&self) -> &ToolChange {
         &self.listed
     }
 
@@ -193,7 +193,7 @@ impl<'a> ServerDiff<'a> {
     /// uses LiteLLM 1.106 ([`Semantics::LiteLlm`](crate::Semantics::LiteLlm)), where a
     /// call can be allowed for a tool the listing hides.
     #[must_use]
-    pub fn callable(&self) -> &ToolChange<'a> {
+    pub fn callable(&self) -> &ToolChange {
         &self.callable
     }
 }
@@ -201,7 +201,7 @@ impl<'a> ServerDiff<'a> {
 /// Serializes as `{"server_id", "change", "before", "after", "tools_gained",
 /// "tools_lost"}`, plus `calls_gained` and `calls_lost` when calls changed otherwise than
 /// listings.
-impl Serialize for ServerDiff<'_> {
+impl Serialize for ServerDiff {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let calls_differ = self.callable != self.listed;
         let mut st = s.serialize_struct("ServerDiff", if calls_differ { 8 } else { 6 })?;
@@ -245,14 +245,15 @@ impl Serialize for ServerDiff<'_> {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
-pub struct ResolutionDiff<'a> {
-    servers: Vec<ServerDiff<'a>>,
+pub struct ResolutionDiff {
+    servers: Vec<ServerDiff>,
 }
 
-impl<'a> ResolutionDiff<'a> {
-    /// Compares `before` with `after`.
+impl ResolutionDiff {
+    /// Compares `before` with `after`. The diff owns what it reports (the changed servers
+    /// and tool sets are copied), so it outlives both.
     #[must_use]
-    pub fn new(before: &Resolution<'a>, after: &Resolution<'a>) -> Self {
+    pub fn new(before: &Resolution<'_>, after: &Resolution<'_>) -> Self {
         let mut servers = Vec::new();
         let later = after.registry().servers();
         let only_earlier = before.registry().servers().filter(|s| {
@@ -276,12 +277,12 @@ impl<'a> ResolutionDiff<'a> {
                 _ => continue,
             };
             servers.push(ServerDiff {
-                server,
+                server: server.clone(),
                 change,
                 listed: ToolChange::between(list_before, list_after),
                 callable: ToolChange::between(call_before, call_after),
-                before: list_before.cloned(),
-                after: list_after.cloned(),
+                before: list_before.map(|s| s.clone().into_owned()),
+                after: list_after.map(|s| s.clone().into_owned()),
             });
         }
         Self { servers }
@@ -289,7 +290,7 @@ impl<'a> ResolutionDiff<'a> {
 
     /// The servers that changed.
     #[must_use]
-    pub fn servers(&self) -> &[ServerDiff<'a>] {
+    pub fn servers(&self) -> &[ServerDiff] {
         &self.servers
     }
 
@@ -301,33 +302,33 @@ impl<'a> ResolutionDiff<'a> {
 
     /// The servers visible only after.
     #[must_use = "iterators are lazy"]
-    pub fn gained(&self) -> impl Iterator<Item = &'a McpServer> + '_ {
+    pub fn gained(&self) -> impl Iterator<Item = &McpServer> + '_ {
         self.with(ServerChange::Gained)
     }
 
     /// The servers visible only before.
     #[must_use = "iterators are lazy"]
-    pub fn lost(&self) -> impl Iterator<Item = &'a McpServer> + '_ {
+    pub fn lost(&self) -> impl Iterator<Item = &McpServer> + '_ {
         self.with(ServerChange::Lost)
     }
 
-    fn with(&self, change: ServerChange) -> impl Iterator<Item = &'a McpServer> + '_ {
+    fn with(&self, change: ServerChange) -> impl Iterator<Item = &McpServer> + '_ {
         self.servers
             .iter()
             .filter(move |s| s.change == change)
-            .map(|s| s.server)
+            .map(|s| &s.server)
     }
 }
 
 /// The listing scope of the server with exactly this id, when visible.
-fn listing<'r, 'a>(resolution: &'r Resolution<'a>, id: &str) -> Option<&'r ToolScope<'a>> {
+fn listing<'r>(resolution: &'r Resolution<'_>, id: &str) -> Option<&'r ToolScope<'r>> {
     resolution
         .servers()
         .find(|v| v.server().id().as_str() == id)
         .map(|v| v.tools())
 }
 
-fn calls<'r, 'a>(resolution: &'r Resolution<'a>, id: &str) -> Option<&'r ToolScope<'a>> {
+fn calls<'r>(resolution: &'r Resolution<'_>, id: &str) -> Option<&'r ToolScope<'r>> {
     listing(resolution, id).and_then(|_| resolution.call_scope(id))
 }
 

@@ -61,18 +61,32 @@ pub enum RegistryProblem {
         position: usize,
     },
     /// Two servers have the same `server_id`.
-    #[error("duplicate server id `{}`", one_line(.id))]
+    #[error(
+        "duplicate server id `{}` at position {position} (first at position {first})",
+        one_line(.id)
+    )]
     DuplicateServerId {
         /// The id.
         id: String,
+        /// The position of the repeat in the registry, from 0.
+        position: usize,
+        /// The position of the server that has it first.
+        first: usize,
     },
     /// Two servers have ids that spell the same UUID.
-    #[error("duplicate server id `{}`: the same UUID as `{}`", one_line(.id), one_line(.other))]
+    #[error(
+        "duplicate server id `{}` at position {position}: the same UUID as `{}` at position {first}",
+        one_line(.id), one_line(.other)
+    )]
     DuplicateUuid {
         /// The later id.
         id: String,
+        /// Its position in the registry, from 0.
+        position: usize,
         /// The earlier id it equals.
         other: String,
+        /// The earlier id's position.
+        first: usize,
     },
     /// More servers than the registry can index.
     #[error("too many servers: {count} (at most 4294967295)")]
@@ -156,10 +170,12 @@ mod tests {
     fn one_problem_reads_as_one_line() {
         let error = RegistryError::new(vec![RegistryProblem::DuplicateServerId {
             id: "srv-a".into(),
+            position: 3,
+            first: 1,
         }]);
         assert_eq!(
             error.to_string(),
-            "invalid server registry: duplicate server id `srv-a`"
+            "invalid server registry: duplicate server id `srv-a` at position 3 (first at position 1)"
         );
     }
 
@@ -167,10 +183,12 @@ mod tests {
     fn control_characters_in_values_are_escaped() {
         let error = RegistryError::new(vec![RegistryProblem::DuplicateServerId {
             id: "a\nb\u{1b}".into(),
+            position: 1,
+            first: 0,
         }]);
         assert_eq!(
             error.to_string(),
-            "invalid server registry: duplicate server id `a\\nb\\u{1b}`"
+            "invalid server registry: duplicate server id `a\\nb\\u{1b}` at position 1 (first at position 0)"
         );
         assert_eq!(one_line("plain `text` é"), "plain `text` é");
     }

@@ -1,6 +1,7 @@
 //! The compiled server registry: validated once, indexed for lookups that never scan.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::Arc;
 
 use uuid::Uuid;
@@ -109,13 +110,13 @@ fn spellings(names: [Option<&Arc<str>>; 3]) -> Vec<Arc<str>> {
 pub(crate) struct Entry {
     pub(crate) server: McpServer,
     /// `allowed_tools` with every prefixed entry also read bare; `None`: no allowlist.
-    pub(crate) allow: Option<SortedNames>,
+    pub(crate) allow: Option<Arc<SortedNames>>,
     /// `disallowed_tools`, likewise.
-    pub(crate) deny: SortedNames,
+    pub(crate) deny: Arc<SortedNames>,
     /// `allow` without the tools `deny` names, when `deny` removes some (else `allow`
     /// itself is that set): the scope of a server no level restricts, computed once here
     /// instead of on every request.
-    pub(crate) allow_not_denied: Option<SortedNames>,
+    pub(crate) allow_not_denied: Option<Arc<SortedNames>>,
 }
 
 /// Every entry of a server-level tool list names the tool it spells and, when it starts
@@ -141,9 +142,10 @@ fn expand(spellings: &[Arc<str>], list: &[String]) -> SortedNames {
 
 /// The servers a gateway knows, validated and indexed.
 ///
-/// Build it once (at start-up, or whenever the server table changes) and share it behind
-/// an `Arc`: it is immutable, `Send + Sync`, and every lookup a resolution makes is a hash
-/// lookup, so the cost of a request does not grow with the number of servers.
+/// Build it once (at start-up, or whenever the server table changes) and share it: it is
+/// immutable and `Send + Sync`, and a clone shares its tables (cloning costs a reference
+/// count, not a copy). Every lookup a resolution makes is a hash lookup, so the cost of a
+/// request does not grow with the number of servers.
 ///
 /// ```
 /// use mcp_authz::{McpServer, ServerRegistry};
@@ -157,8 +159,39 @@ fn expand(spellings: &[Arc<str>], list: &[String]) -> SortedNames {
 ///     "invalid server registry: alias `srv-a` of server `srv-b` is the id of server `srv-a`"
 /// );
 /// ```
-#[derive(Debug)]
+#[derive(Clone)]
 pub struct ServerRegistry {
+    tables: Arc<Tables>,
+}
+
+/// Prints a summary (the number of servers and toolsets, and the first few ids), not the
+/// tables: a registry of 10,000 servers stays one line in a log.
+impl fmt::Debug for ServerRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 4;
+        struct Ids<'r>(&'r [Entry]);
+        impl fmt::Debug for Ids<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut list = f.debug_list();
+                list.entries(self.0.iter().take(SHOWN).map(|e| e.server.id().as_str()));
+                if self.0.len() > SHOWN {
+                    list.entry(&format_args!("... {} more", self.0.len() - SHOWN));
+                }
+                list.finish()
+            }
+        }
+        f.debug_struct("ServerRegistry")
+            .field("servers", &self.tables.entries.len())
+            .field("ids", &Ids(&self.tables.entries))
+            .field("allow_all_keys", &self.tables.allow_all.len())
+            .field("toolsets", &self.tables.toolsets.len())
+            .finish()
+    }
+}
+
+/// The registry's servers and lookup tables, shared by every clone of it.
+#[derive(Debug)]
+pub(crate) struct Tables {
     pub(crate) entries: Vec<Entry>,
     /// Every id, alias and server name, to what it names as a reference: one probe
     /// resolves a reference.
@@ -333,13 +366,13 @@ impl ServerRegistry {
                 .map(|a| a.without(&deny));
             entries.push(Entry {
                 server,
-                allow,
-                deny,
-                allow_not_denied,
+                allow: allow.map(Arc::new),
+                deny: Arc::new(deny),
+                allow_not_denied: allow_not_denied.map(Arc::new),
             });
         }
 
-        let mut registry = Self {
+        let mut tables = Tables {
             entries,
             by_ref,
             by_uuid,
@@ -352,13 +385,159 @@ impl ServerRegistry {
             by_toolset,
             generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
-        registry.toolsets = toolsets
+        tables.toolsets = toolsets
             .into_iter()
-            .map(|toolset| registry.group_toolset(toolset))
+            .map(|toolset| tables.group_toolset(toolset))
             .collect();
-        Ok(registry)
+        Ok(Self {
+            tables: Arc::new(tables),
+        })
     }
 
+    /// The toolsets, in the order they were given.
+    #[must_use = "iterators are lazy"]
+    pub fn toolsets(&self) -> impl ExactSizeIterator<Item = &Toolset> + '_ {
+        self.tables.toolsets.iter().map(|t| &t.toolset)
+    }
+
+    pub(crate) fn toolset_entries(&self) -> impl Iterator<Item = &ToolsetEntry> {
+        self.tables.toolsets.iter()
+    }
+
+    /// The toolset with this id (exact), by position.
+    pub(crate) fn toolset_index(&self, id: &str) -> Option<u32> {
+        self.tables.by_toolset.get(id).copied()
+    }
+
+    pub(crate) fn toolset(&self, index: u32) -> Option<&ToolsetEntry> {
+        self.tables.toolsets.get(index as usize)
+    }
+
+    /// This registry's identity among every registry built in the process.
+    pub(crate) fn generation(&self) -> u64 {
+        self.tables.generation
+    }
+
+    /// The `allow_all_keys` servers, in registry order.
+    pub(crate) fn allow_all(&self) -> &[u32] {
+        &self.tables.allow_all
+    }
+
+    /// The number of servers.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.tables.entries.len()
+    }
+
+    /// Whether the registry has no servers.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.tables.entries.is_empty()
+    }
+
+    /// The servers, in registry order.
+    #[must_use = "iterators are lazy"]
+    pub fn servers(&self) -> impl ExactSizeIterator<Item = &McpServer> + '_ {
+        self.tables.entries.iter().map(|e| &e.server)
+    }
+
+    /// The server with this exact id (UUID ids also in any other spelling of the UUID).
+    #[must_use]
+    pub fn get(&self, id: &str) -> Option<&McpServer> {
+        self.id_index(id, IdMatch::Uuid)
+            .map(|i| &self.entry(i).server)
+    }
+
+    /// The servers a permission reference names (crate docs, "Name resolution"): the
+    /// server with that id, else every server with that alias or server name, else none.
+    #[must_use = "iterators are lazy"]
+    pub fn resolve_reference<'s>(
+        &'s self,
+        reference: &str,
+    ) -> impl Iterator<Item = &'s McpServer> + 's {
+        self.lookup(reference, IdMatch::Uuid)
+            .iter()
+            .map(move |&i| &self.entry(i).server)
+    }
+
+    #[allow(clippy::indexing_slicing)]
+    pub(crate) fn entry(&self, index: u32) -> &Entry {
+        // INVARIANT: every index in this registry's tables, and so every index a
+        // resolution holds, was made from a position in `entries`, which never shrinks.
+        &self.tables.entries[index as usize]
+    }
+
+    pub(crate) fn id_index(&self, id: &str, ids: IdMatch) -> Option<u32> {
+        self.tables.id_index(id, ids)
+    }
+
+    fn uuid_index(&self, s: &str, ids: IdMatch) -> Option<&u32> {
+        self.tables.uuid_index(s, ids)
+    }
+
+    /// Resolves a reference: the id's server, else the servers with that alias or name.
+    pub(crate) fn lookup(&self, reference: &str, ids: IdMatch) -> &[u32] {
+        match self.tables.by_ref.get(reference) {
+            // A name that spells another server's id as a UUID is refused by the
+            // registry, so an exact hit answers under both semantics.
+            Some(named) => named.as_slice(),
+            None => self
+                .uuid_index(reference, ids)
+                .map_or(&[], std::slice::from_ref),
+        }
+    }
+
+    /// Servers whose id, alias or name equals `name` ignoring ASCII case.
+    pub(crate) fn lookup_caseless(&self, name: &str) -> &[u32] {
+        self.tables
+            .by_caseless
+            .get(&CaselessRef(name))
+            .map_or(&[], Members::as_slice)
+    }
+
+    /// Whether some server bears a tool-name prefix `len` bytes long.
+    pub(crate) fn has_prefix_length(&self, len: usize) -> bool {
+        self.tables.prefix_lengths.binary_search(&len).is_ok()
+    }
+
+    /// Servers that bear `spelling` as a tool-name prefix.
+    pub(crate) fn lookup_prefix(&self, spelling: &str) -> &[u32] {
+        self.tables
+            .by_prefix
+            .get(spelling)
+            .map_or(&[], Members::as_slice)
+    }
+
+    /// The registry's own members of `group`.
+    pub(crate) fn group(&self, group: &str) -> &[u32] {
+        self.tables
+            .by_group
+            .get(group)
+            .map_or(&[], Members::as_slice)
+    }
+
+    /// Calls `f` with every registry server in `group`: as `lookup` answers when a gateway
+    /// gave one (its ids matched as ids, UUID-aware under `IdMatch::Uuid`), else from the servers'
+    /// own `mcp_access_groups`.
+    pub(crate) fn for_group_member(
+        &self,
+        lookup: Option<&dyn AccessGroups>,
+        ids: IdMatch,
+        group: &str,
+        mut f: impl FnMut(u32),
+    ) {
+        match lookup {
+            None => self.group(group).iter().for_each(|&i| f(i)),
+            Some(lookup) => lookup.visit_members(group, &mut |id| {
+                if let Some(i) = self.id_index(id, ids) {
+                    f(i);
+                }
+            }),
+        }
+    }
+}
+
+impl Tables {
     fn group_toolset(&self, toolset: Toolset) -> ToolsetEntry {
         let mut groups: [Vec<ToolsetGroup>; 2] = Default::default();
         let mut unmatched: [Vec<u32>; 2] = Default::default();
@@ -389,74 +568,6 @@ impl ServerRegistry {
         }
     }
 
-    /// The toolsets, in the order they were given.
-    #[must_use = "iterators are lazy"]
-    pub fn toolsets(&self) -> impl ExactSizeIterator<Item = &Toolset> + '_ {
-        self.toolsets.iter().map(|t| &t.toolset)
-    }
-
-    pub(crate) fn toolset_entries(&self) -> impl Iterator<Item = &ToolsetEntry> {
-        self.toolsets.iter()
-    }
-
-    /// The toolset with this id (exact), by position.
-    pub(crate) fn toolset_index(&self, id: &str) -> Option<u32> {
-        self.by_toolset.get(id).copied()
-    }
-
-    pub(crate) fn toolset(&self, index: u32) -> Option<&ToolsetEntry> {
-        self.toolsets.get(index as usize)
-    }
-
-    /// This registry's identity among every registry built in the process.
-    pub(crate) fn generation(&self) -> u64 {
-        self.generation
-    }
-
-    /// The number of servers.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether the registry has no servers.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// The servers, in registry order.
-    #[must_use = "iterators are lazy"]
-    pub fn servers(&self) -> impl ExactSizeIterator<Item = &McpServer> + '_ {
-        self.entries.iter().map(|e| &e.server)
-    }
-
-    /// The server with this exact id (UUID ids also in any other spelling of the UUID).
-    #[must_use]
-    pub fn get(&self, id: &str) -> Option<&McpServer> {
-        self.id_index(id, IdMatch::Uuid)
-            .map(|i| &self.entry(i).server)
-    }
-
-    /// The servers a permission reference names (crate docs, "Name resolution"): the
-    /// server with that id, else every server with that alias or server name, else none.
-    #[must_use = "iterators are lazy"]
-    pub fn resolve_reference<'s>(
-        &'s self,
-        reference: &str,
-    ) -> impl Iterator<Item = &'s McpServer> + 's {
-        self.lookup(reference, IdMatch::Uuid)
-            .iter()
-            .map(move |&i| &self.entry(i).server)
-    }
-
-    #[allow(clippy::indexing_slicing)]
-    pub(crate) fn entry(&self, index: u32) -> &Entry {
-        // INVARIANT: every index in this registry's tables, and so every index a
-        // resolution holds, was made from a position in `entries`, which never shrinks.
-        &self.entries[index as usize]
-    }
-
     pub(crate) fn id_index(&self, id: &str, ids: IdMatch) -> Option<u32> {
         match self.by_ref.get(id) {
             Some(&Named::Id(i)) => Some(i),
@@ -470,60 +581,6 @@ impl ServerRegistry {
             parse_uuid(s).and_then(|u| self.by_uuid.get(&u))
         } else {
             None
-        }
-    }
-
-    /// Resolves a reference: the id's server, else the servers with that alias or name.
-    pub(crate) fn lookup(&self, reference: &str, ids: IdMatch) -> &[u32] {
-        match self.by_ref.get(reference) {
-            // A name that spells another server's id as a UUID is refused by the
-            // registry, so an exact hit answers under both semantics.
-            Some(named) => named.as_slice(),
-            None => self
-                .uuid_index(reference, ids)
-                .map_or(&[], std::slice::from_ref),
-        }
-    }
-
-    /// Servers whose id, alias or name equals `name` ignoring ASCII case.
-    pub(crate) fn lookup_caseless(&self, name: &str) -> &[u32] {
-        self.by_caseless
-            .get(&CaselessRef(name))
-            .map_or(&[], Members::as_slice)
-    }
-
-    /// Whether some server bears a tool-name prefix `len` bytes long.
-    pub(crate) fn has_prefix_length(&self, len: usize) -> bool {
-        self.prefix_lengths.binary_search(&len).is_ok()
-    }
-
-    /// Servers that bear `spelling` as a tool-name prefix.
-    pub(crate) fn lookup_prefix(&self, spelling: &str) -> &[u32] {
-        self.by_prefix.get(spelling).map_or(&[], Members::as_slice)
-    }
-
-    /// The registry's own members of `group`.
-    pub(crate) fn group(&self, group: &str) -> &[u32] {
-        self.by_group.get(group).map_or(&[], Members::as_slice)
-    }
-
-    /// Calls `f` with every registry server in `group`: as `lookup` answers when a gateway
-    /// gave one (its ids matched as ids, UUID-aware under `IdMatch::Uuid`), else from the servers'
-    /// own `mcp_access_groups`.
-    pub(crate) fn for_group_member(
-        &self,
-        lookup: Option<&dyn AccessGroups>,
-        ids: IdMatch,
-        group: &str,
-        mut f: impl FnMut(u32),
-    ) {
-        match lookup {
-            None => self.group(group).iter().for_each(|&i| f(i)),
-            Some(lookup) => lookup.visit_members(group, &mut |id| {
-                if let Some(i) = self.id_index(id, ids) {
-                    f(i);
-                }
-            }),
         }
     }
 }
@@ -546,15 +603,21 @@ fn validate(servers: &[McpServer]) -> Result<(IdMap, UuidMap), RegistryError> {
             problems.push(RegistryProblem::EmptyServerId { position: i });
             continue;
         }
-        if by_id.contains_key(id) {
-            problems.push(RegistryProblem::DuplicateServerId { id: id.to_owned() });
+        if let Some(&first) = by_id.get(id) {
+            problems.push(RegistryProblem::DuplicateServerId {
+                id: id.to_owned(),
+                position: i,
+                first: first as usize,
+            });
             continue;
         }
         if let Some(uuid) = parse_uuid(id) {
             if let Some(&other) = by_uuid.get(&uuid) {
                 problems.push(RegistryProblem::DuplicateUuid {
                     id: id.to_owned(),
+                    position: i,
                     other: id_at(servers, other).to_owned(),
+                    first: other as usize,
                 });
                 continue;
             }
@@ -661,7 +724,7 @@ mod tests {
         );
         assert_eq!(r.lookup_caseless("GH"), [0]);
         assert_eq!(r.lookup_caseless("FILES"), [1, 2]);
-        assert_eq!(r.allow_all, [2]);
+        assert_eq!(r.allow_all(), [2]);
     }
 
     #[test]
@@ -679,10 +742,16 @@ mod tests {
             e.problems(),
             [
                 RegistryProblem::EmptyServerId { position: 0 },
-                RegistryProblem::DuplicateServerId { id: "a".into() },
+                RegistryProblem::DuplicateServerId {
+                    id: "a".into(),
+                    position: 2,
+                    first: 1,
+                },
                 RegistryProblem::DuplicateUuid {
                     id: "{AA1D8E71-318A-43CB-83AD-588D56470B1B}".into(),
+                    position: 4,
                     other: "aa1d8e71-318a-43cb-83ad-588d56470b1b".into(),
+                    first: 3,
                 },
                 RegistryProblem::NameIsOtherServerId {
                     field: "server_name",
@@ -692,6 +761,28 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn debug_summarizes_instead_of_dumping_the_tables() {
+        let big =
+            ServerRegistry::new((0..10_000).map(|i| McpServer::new(format!("srv-{i}")))).unwrap();
+        assert_eq!(
+            format!("{big:?}"),
+            r#"ServerRegistry { servers: 10000, ids: ["srv-0", "srv-1", "srv-2", "srv-3", ... 9996 more], allow_all_keys: 0, toolsets: 0 }"#
+        );
+        assert_eq!(
+            format!("{:?}", registry()),
+            r#"ServerRegistry { servers: 4, ids: ["srv-a", "srv-b", "srv-c", "aa1d8e71-318a-43cb-83ad-588d56470b1b"], allow_all_keys: 1, toolsets: 0 }"#
+        );
+    }
+
+    #[test]
+    fn clones_share_their_tables() {
+        let r = registry();
+        let clone = r.clone();
+        assert!(Arc::ptr_eq(&r.tables, &clone.tables));
+        assert_eq!(clone.generation(), r.generation());
     }
 
     #[test]

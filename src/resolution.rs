@@ -1,5 +1,6 @@
 //! The answer to a request: visible servers, their tool scopes, and call decisions.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -29,7 +30,7 @@ pub enum RequestedOutcome {
     Blocked,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Visible<'a> {
     pub(crate) index: u32,
     pub(crate) scope: ToolScope<'a>,
@@ -42,6 +43,14 @@ impl<'a> Visible<'a> {
     fn call_scope(&self) -> &ToolScope<'a> {
         self.call_scope.as_ref().unwrap_or(&self.scope)
     }
+
+    fn into_owned(self) -> Visible<'static> {
+        Visible {
+            index: self.index,
+            scope: self.scope.into_owned(),
+            call_scope: self.call_scope.map(ToolScope::into_owned),
+        }
+    }
 }
 
 /// The servers a request may see, in registry order, and the tools it may use on each.
@@ -51,9 +60,41 @@ impl<'a> Visible<'a> {
 /// to it. (Under LiteLLM 1.106 a call may be allowed for a tool the listing hides; see the
 /// crate docs.)
 ///
-/// It borrows the registry and the request's permissions; it is `Send + Sync`.
+/// As [`ServerRegistry::resolve_allowed_servers`] returns it, it borrows the registry and
+/// the request's permissions. [`Resolution::into_owned`] turns it into a
+/// `Resolution<'static>`, which shares the registry (a clone of the handle) and owns its
+/// tool names, for a gateway to keep per session, move into a task, or cache. Both are
+/// `Clone + Send + Sync`.
+///
+/// It serializes as the scenario format's output (`servers`, each with `server_id` and
+/// `tools`, and `requested`), plus `semantics`, and, when some server's calls are decided
+/// by another scope than its listing (LiteLLM 1.106), `call_tools`: server id to that
+/// scope. A decision log is one `serde_json::to_string`.
+///
+/// ```
+/// use mcp_authz::{McpServer, ObjectPermission, Request, Resolution, ServerRegistry, ToolScope};
+///
+/// fn resolve(registry: &ServerRegistry, key_json: &str) -> Result<Resolution<'static>, Box<dyn std::error::Error>> {
+///     let key = ObjectPermission::from_json(key_json)?;
+///     Ok(registry.resolve_allowed_servers(&Request::new().key(&key)).into_owned())
+/// }
+///
+/// let registry = ServerRegistry::new([McpServer::new("srv-a").with_alias("gh"), McpServer::new("srv-b")])?;
+/// let resolution = resolve(&registry, r#"{"mcp_tool_permissions": {"gh": ["create_issue"]}}"#)?;
+/// let worker = std::thread::spawn(move || resolution.is_tool_allowed("gh", "create_issue"));
+/// assert!(worker.join().unwrap());
+///
+/// let resolution = resolve(&registry, r#"{"mcp_servers": ["srv-b"]}"#)?;
+/// assert!(matches!(resolution.tool_scope("srv-b"), Some(ToolScope::All)));
+/// assert_eq!(
+///     serde_json::to_string(&resolution)?,
+///     r#"{"servers":[{"server_id":"srv-b","tools":{"allow":"*"}}],"requested":"not_requested","semantics":"default"}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
 pub struct Resolution<'a> {
-    registry: &'a ServerRegistry,
+    registry: Cow<'a, ServerRegistry>,
     semantics: Semantics,
     visible: Vec<Visible<'a>>,
     requested: RequestedOutcome,
@@ -61,21 +102,21 @@ pub struct Resolution<'a> {
 
 /// One visible server and its tool scope.
 #[derive(Debug, Clone, Copy)]
-pub struct VisibleServer<'r, 'a> {
-    server: &'a McpServer,
-    scope: &'r ToolScope<'a>,
+pub struct VisibleServer<'r> {
+    server: &'r McpServer,
+    scope: &'r ToolScope<'r>,
 }
 
-impl<'r, 'a> VisibleServer<'r, 'a> {
+impl<'r> VisibleServer<'r> {
     /// The server.
     #[must_use]
-    pub fn server(&self) -> &'a McpServer {
+    pub fn server(&self) -> &'r McpServer {
         self.server
     }
 
     /// Which tools of it may be listed (and, under the default semantics, called).
     #[must_use]
-    pub fn tools(&self) -> &'r ToolScope<'a> {
+    pub fn tools(&self) -> &'r ToolScope<'r> {
         self.scope
     }
 }
@@ -177,9 +218,9 @@ pub(crate) enum Routed<'n> {
 
 /// A prefixed tool name mapped back to its server and bare tool name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RoutedCall<'a, 'n> {
+pub struct RoutedCall<'r, 'n> {
     /// The visible server the name's prefix names.
-    pub server: &'a McpServer,
+    pub server: &'r McpServer,
     /// The tool name without the prefix and separator.
     pub tool: &'n str,
 }
@@ -192,16 +233,42 @@ impl<'a> Resolution<'a> {
         requested: RequestedOutcome,
     ) -> Self {
         Self {
-            registry,
+            registry: Cow::Borrowed(registry),
             semantics,
             visible,
             requested,
         }
     }
 
+    /// This resolution, owning its tool names and sharing the registry (a clone of the
+    /// [`ServerRegistry`] handle, which costs a reference count): it can outlive the
+    /// request's permissions and the registry it was borrowed from. The cost is one copy
+    /// of each tool set the levels' lists made; a server's own lists are shared, not
+    /// copied.
+    #[must_use]
+    pub fn into_owned(self) -> Resolution<'static> {
+        Resolution {
+            registry: Cow::Owned(self.registry.into_owned()),
+            semantics: self.semantics,
+            visible: self.visible.into_iter().map(Visible::into_owned).collect(),
+            requested: self.requested,
+        }
+    }
+
     /// The visible servers in registry order, each with its tool scope.
+    ///
+    /// ```
+    /// use mcp_authz::{McpServer, ObjectPermission, Request, ServerRegistry};
+    ///
+    /// let registry = ServerRegistry::new([McpServer::new("srv-a"), McpServer::new("srv-b")])?;
+    /// let key = ObjectPermission::new().with_servers(["srv-b"]);
+    /// let resolution = registry.resolve_allowed_servers(&Request::new().key(&key));
+    /// let ids: Vec<&str> = resolution.servers().map(|v| v.server().id().as_str()).collect();
+    /// assert_eq!(ids, ["srv-b"]);
+    /// # Ok::<(), mcp_authz::RegistryError>(())
+    /// ```
     #[must_use = "iterators are lazy"]
-    pub fn servers(&self) -> impl ExactSizeIterator<Item = VisibleServer<'_, 'a>> + '_ {
+    pub fn servers(&self) -> impl ExactSizeIterator<Item = VisibleServer<'_>> + '_ {
         self.visible.iter().map(|v| VisibleServer {
             server: &self.registry.entry(v.index).server,
             scope: &v.scope,
@@ -240,8 +307,8 @@ impl<'a> Resolution<'a> {
 
     /// The registry it was resolved against.
     #[must_use]
-    pub fn registry(&self) -> &'a ServerRegistry {
-        self.registry
+    pub fn registry(&self) -> &ServerRegistry {
+        &self.registry
     }
 
     pub(crate) fn is_visible_index(&self, index: u32) -> bool {
@@ -334,7 +401,7 @@ impl<'a> Resolution<'a> {
     /// # Errors
     /// [`RouteError::UnknownPrefix`] when no visible server's prefix matches,
     /// [`RouteError::AmbiguousPrefix`] when the longest match belongs to several.
-    pub fn route<'n>(&self, name: &'n str) -> Result<RoutedCall<'a, 'n>, RouteError> {
+    pub fn route<'n>(&self, name: &'n str) -> Result<RoutedCall<'_, 'n>, RouteError> {
         self.route_with(name, DEFAULT_SEPARATOR)
     }
 
@@ -346,7 +413,7 @@ impl<'a> Resolution<'a> {
         &self,
         name: &'n str,
         separator: &str,
-    ) -> Result<RoutedCall<'a, 'n>, RouteError> {
+    ) -> Result<RoutedCall<'_, 'n>, RouteError> {
         let (index, tool) = self.split(name, separator)?;
         Ok(RoutedCall {
             server: &self.registry.entry(index).server,
@@ -426,6 +493,60 @@ fn decide(visible: &Visible<'_>, tool: &str) -> CallDecision {
         CallDecision::Allowed
     } else {
         CallDecision::ToolNotAllowed
+    }
+}
+
+impl Serialize for Resolution<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
+
+        struct Servers<'r, 'a>(&'r Resolution<'a>);
+        impl Serialize for Servers<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(Some(self.0.visible.len()))?;
+                for v in &self.0.visible {
+                    seq.serialize_element(&ServerOut {
+                        server: &self.0.registry.entry(v.index).server,
+                        tools: &v.scope,
+                    })?;
+                }
+                seq.end()
+            }
+        }
+        struct ServerOut<'r, 'a> {
+            server: &'r McpServer,
+            tools: &'r ToolScope<'a>,
+        }
+        impl Serialize for ServerOut<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut st = s.serialize_struct("Server", 2)?;
+                st.serialize_field("server_id", self.server.id())?;
+                st.serialize_field("tools", self.tools)?;
+                st.end()
+            }
+        }
+        struct CallTools<'r, 'a>(&'r Resolution<'a>);
+        impl Serialize for CallTools<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(None)?;
+                for v in &self.0.visible {
+                    if let Some(calls) = &v.call_scope {
+                        map.serialize_entry(self.0.registry.entry(v.index).server.id(), calls)?;
+                    }
+                }
+                map.end()
+            }
+        }
+
+        let differs = self.visible.iter().any(|v| v.call_scope.is_some());
+        let mut st = s.serialize_struct("Resolution", 3 + usize::from(differs))?;
+        st.serialize_field("servers", &Servers(self))?;
+        st.serialize_field("requested", &self.requested)?;
+        st.serialize_field("semantics", &self.semantics)?;
+        if differs {
+            st.serialize_field("call_tools", &CallTools(self))?;
+        }
+        st.end()
     }
 }
 

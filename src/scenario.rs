@@ -207,13 +207,12 @@ impl Scenario {
     /// The output document for a resolution of this scenario.
     #[must_use]
     pub fn output(&self, resolution: &Resolution<'_>) -> Value {
-        let servers: Vec<Value> = resolution
-            .servers()
-            .map(|v| json!({"server_id": v.server().id(), "tools": v.tools()}))
-            .collect();
-        let mut out = Map::new();
-        out.insert("servers".into(), Value::Array(servers));
-        out.insert("requested".into(), json!(resolution.requested()));
+        // The resolution's own serialization: `servers` (with `call_tools` where calls
+        // are decided otherwise), `requested` and `semantics`.
+        let mut out = match json!(resolution) {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
         if let Some(tools) = &self.tools {
             let mut filtered = Map::new();
             for (server, offered) in tools {

@@ -2,6 +2,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
@@ -194,13 +195,18 @@ impl SortedNames {
 
 #[derive(Clone)]
 enum Repr<'a> {
-    Registry(&'a SortedNames),
-    Owned(Vec<&'a str>),
+    /// A server's own list, borrowed from the registry.
+    Registry(&'a Arc<SortedNames>),
+    /// Names borrowed from permissions (or the registry), sorted, without repeats.
+    Borrowed(Vec<&'a str>),
+    /// Names owned, shared by the clones of a set.
+    Shared(Arc<SortedNames>),
 }
 
 /// A set of tool names, sorted and without repeats; it borrows from the registry or the
-/// permissions it was computed from. Two sets are equal when they hold the same names,
-/// wherever they borrow them from.
+/// permissions it was computed from, or, as a `ToolSet<'static>`, owns them (see
+/// [`ToolSet::into_owned`]). Two sets are equal when they hold the same names, wherever
+/// they keep them.
 #[derive(Clone)]
 pub struct ToolSet<'a>(Repr<'a>);
 
@@ -213,14 +219,25 @@ impl PartialEq for ToolSet<'_> {
 impl Eq for ToolSet<'_> {}
 
 impl<'a> ToolSet<'a> {
-    pub(crate) fn registry(names: &'a SortedNames) -> Self {
+    pub(crate) fn registry(names: &'a Arc<SortedNames>) -> Self {
         Self(Repr::Registry(names))
     }
 
     /// INVARIANT: callers pass names sorted and without repeats.
     pub(crate) fn from_sorted(names: Vec<&'a str>) -> Self {
         debug_assert!(names.windows(2).all(|w| w.first() < w.get(1)));
-        Self(Repr::Owned(names))
+        Self(Repr::Borrowed(names))
+    }
+
+    /// The same set, owning its names: a server's own list is shared with the registry
+    /// (a reference count), names borrowed from permissions are copied into one string.
+    #[must_use]
+    pub fn into_owned(self) -> ToolSet<'static> {
+        ToolSet(Repr::Shared(match self.0 {
+            Repr::Registry(names) => Arc::clone(names),
+            Repr::Shared(names) => names,
+            Repr::Borrowed(names) => Arc::new(SortedNames::from_strs(names)),
+        }))
     }
 
     /// Whether `tool` is in the set.
@@ -228,7 +245,8 @@ impl<'a> ToolSet<'a> {
     pub fn contains(&self, tool: &str) -> bool {
         match &self.0 {
             Repr::Registry(names) => names.contains(tool),
-            Repr::Owned(names) => contains_sorted(names, tool),
+            Repr::Shared(names) => names.contains(tool),
+            Repr::Borrowed(names) => contains_sorted(names, tool),
         }
     }
 
@@ -237,7 +255,8 @@ impl<'a> ToolSet<'a> {
     pub fn len(&self) -> usize {
         match &self.0 {
             Repr::Registry(names) => names.len(),
-            Repr::Owned(names) => names.len(),
+            Repr::Shared(names) => names.len(),
+            Repr::Borrowed(names) => names.len(),
         }
     }
 
@@ -249,10 +268,11 @@ impl<'a> ToolSet<'a> {
 
     /// The tools in sorted order.
     #[must_use = "iterators are lazy"]
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = &'a str> + '_ {
-        let (registry, owned): (Option<&'a SortedNames>, &[&'a str]) = match &self.0 {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        let (registry, owned): (Option<&SortedNames>, &[&str]) = match &self.0 {
             Repr::Registry(names) => (Some(names), &[]),
-            Repr::Owned(names) => (None, names),
+            Repr::Shared(names) => (Some(names), &[]),
+            Repr::Borrowed(names) => (None, names),
         };
         ToolIter {
             registry,
@@ -262,15 +282,15 @@ impl<'a> ToolSet<'a> {
     }
 }
 
-struct ToolIter<'s, 'a> {
-    registry: Option<&'a SortedNames>,
-    spans: std::slice::Iter<'a, Span>,
-    owned: std::slice::Iter<'s, &'a str>,
+struct ToolIter<'s> {
+    registry: Option<&'s SortedNames>,
+    spans: std::slice::Iter<'s, Span>,
+    owned: std::slice::Iter<'s, &'s str>,
 }
 
-impl<'a> Iterator for ToolIter<'_, 'a> {
-    type Item = &'a str;
-    fn next(&mut self) -> Option<&'a str> {
+impl<'s> Iterator for ToolIter<'s> {
+    type Item = &'s str;
+    fn next(&mut self) -> Option<&'s str> {
         match (self.registry, self.spans.next()) {
             (Some(registry), Some(&span)) => Some(registry.at(span)),
             _ => self.owned.next().copied(),
@@ -282,7 +302,7 @@ impl<'a> Iterator for ToolIter<'_, 'a> {
     }
 }
 
-impl ExactSizeIterator for ToolIter<'_, '_> {}
+impl ExactSizeIterator for ToolIter<'_> {}
 
 impl fmt::Debug for ToolSet<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -343,6 +363,16 @@ pub enum ToolScope<'a> {
 }
 
 impl ToolScope<'_> {
+    /// The same scope, owning its tool names (see [`ToolSet::into_owned`]).
+    #[must_use]
+    pub fn into_owned(self) -> ToolScope<'static> {
+        match self {
+            Self::All => ToolScope::All,
+            Self::AllExcept(set) => ToolScope::AllExcept(set.into_owned()),
+            Self::Only(set) => ToolScope::Only(set.into_owned()),
+        }
+    }
+
     /// Whether the scope allows `tool`.
     #[must_use]
     pub fn allows(&self, tool: &str) -> bool {
@@ -427,7 +457,7 @@ mod tests {
 
     #[test]
     fn scope_filters_agree_with_scopes() {
-        let names = SortedNames::new(vec!["b".into(), "tool_1".into()]);
+        let names = Arc::new(SortedNames::new(vec!["b".into(), "tool_1".into()]));
         let only = ToolScope::Only(ToolSet::from_sorted(vec!["a", "tool_2"]));
         let except = ToolScope::AllExcept(ToolSet::registry(&names));
         for scope in [ToolScope::All, only, except] {
@@ -440,7 +470,7 @@ mod tests {
 
     #[test]
     fn scopes_allow_what_they_say() {
-        let names = SortedNames::new(vec!["b".into(), "a".into(), "b".into()]);
+        let names = Arc::new(SortedNames::new(vec!["b".into(), "a".into(), "b".into()]));
         assert_eq!(names.len(), 2);
         let denied = ToolScope::AllExcept(ToolSet::registry(&names));
         assert!(!denied.allows("a"));
@@ -455,7 +485,7 @@ mod tests {
 
     #[test]
     fn sets_with_the_same_names_are_equal_wherever_they_borrow_from() {
-        let names = SortedNames::new(vec!["a".into(), "b".into()]);
+        let names = Arc::new(SortedNames::new(vec!["a".into(), "b".into()]));
         assert_eq!(
             ToolSet::registry(&names),
             ToolSet::from_sorted(vec!["a", "b"])
@@ -465,7 +495,7 @@ mod tests {
 
     #[test]
     fn scopes_serialize_in_scenario_form() {
-        let names = SortedNames::new(vec!["del".into()]);
+        let names = Arc::new(SortedNames::new(vec!["del".into()]));
         let json = |scope: &ToolScope<'_>| serde_json::to_string(scope).unwrap();
         assert_eq!(json(&ToolScope::All), r#"{"allow":"*"}"#);
         assert_eq!(

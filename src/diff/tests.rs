@@ -6,6 +6,7 @@ use crate::registry::ServerRegistry;
 use crate::request::{Request, Settings};
 use crate::semantics::{LiteLlmRelease, Semantics};
 use crate::tools::SortedNames;
+use std::sync::Arc;
 
 fn only<'a>(names: &[&'a str]) -> ToolScope<'a> {
     ToolScope::Only(ToolSet::from_sorted(names.to_vec()))
@@ -17,7 +18,7 @@ fn except<'a>(names: &[&'a str]) -> ToolScope<'a> {
 }
 
 /// Each changed server's id and how it changed, in the diff's order.
-fn changes<'d>(diff: &'d ResolutionDiff<'_>) -> Vec<(&'d str, ServerChange)> {
+fn changes(diff: &ResolutionDiff) -> Vec<(&str, ServerChange)> {
     diff.servers()
         .iter()
         .map(|s| (s.server().id().as_str(), s.change()))
@@ -40,7 +41,7 @@ fn scope_difference_covers_every_pair() {
 
 #[test]
 fn registry_backed_sets_take_part_in_the_algebra() {
-    let names = SortedNames::new(vec!["del".into(), "drop".into()]);
+    let names = Arc::new(SortedNames::new(vec!["del".into(), "drop".into()]));
     let deny = ToolScope::AllExcept(ToolSet::registry(&names));
     assert_eq!(minus(&ToolScope::All, &deny), only(&["del", "drop"]));
     assert_eq!(minus(&deny, &only(&["a"])), except(&["a", "del", "drop"]));

@@ -56,6 +56,7 @@ use crate::server::McpServer;
 /// ```
 #[derive(Debug)]
 pub struct Explanation<'a> {
+    registry: &'a ServerRegistry,
     pub(crate) resolution: Resolution<'a>,
     /// Every level of the request, compiled (owned, so the explanation needs only `'a`).
     pub(crate) compiled: PerLevel<Option<Compiled>>,
@@ -128,6 +129,7 @@ impl ServerRegistry {
         );
         let unmatched = unmatched(&levels, rules);
         Explanation {
+            registry: self,
             resolution,
             compiled: owned,
             permissions,
@@ -293,12 +295,25 @@ impl<'a> Explanation<'a> {
         &self.servers
     }
 
-    /// The explanation of the server with this exact id (UUID ids in any spelling).
+    /// The explanation of the server a reference names: its id, alias or server name,
+    /// matched as [`Resolution::is_visible`] matches it (under the semantics of the
+    /// explanation). `None` when the reference names no server, or several (a shared
+    /// alias or name: ask by id).
+    ///
+    /// ```
+    /// use mcp_authz::{McpServer, ObjectPermission, Request, ServerRegistry};
+    ///
+    /// let registry = ServerRegistry::new([McpServer::new("srv-a").with_alias("gh")])?;
+    /// let key = ObjectPermission::new().with_servers(["gh"]);
+    /// let explanation = registry.explain(&Request::new().key(&key));
+    /// assert!(explanation.server("gh").is_some_and(|s| s.is_visible()));
+    /// assert!(explanation.server("srv-a").is_some_and(|s| s.is_visible()));
+    /// assert!(explanation.server("nope").is_none());
+    /// # Ok::<(), mcp_authz::RegistryError>(())
+    /// ```
     #[must_use]
-    pub fn server(&self, id: &str) -> Option<&ServerExplanation<'a>> {
-        let index = self
-            .registry()
-            .id_index(id, crate::registry::IdMatch::Uuid)?;
+    pub fn server(&self, reference: &str) -> Option<&ServerExplanation<'a>> {
+        let index = self.resolution.reference(reference).ok()?;
         self.servers.get(index as usize)
     }
 
@@ -335,7 +350,7 @@ impl<'a> Explanation<'a> {
     }
 
     pub(crate) fn registry(&self) -> &'a ServerRegistry {
-        self.resolution.registry()
+        self.registry
     }
 
     /// The request's levels, as the resolver saw them.

@@ -196,7 +196,7 @@ impl ServerRegistry {
     /// SPEC 3.5: the granted servers and every `allow_all_keys` server, sorted.
     fn with_allow_all_keys<T: Trace>(&self, base: Grant, trace: &mut T) -> Vec<u32> {
         if T::ON {
-            for &server in &self.allow_all {
+            for &server in self.allow_all() {
                 trace.event(Event::AllowAllKeys { server });
             }
         }
@@ -205,8 +205,8 @@ impl ServerRegistry {
                 .filter_map(|i| u32::try_from(i).ok())
                 .collect(),
             Grant::Some(mut v) => {
-                if !self.allow_all.is_empty() {
-                    v.extend_from_slice(&self.allow_all);
+                if !self.allow_all().is_empty() {
+                    v.extend_from_slice(self.allow_all());
                     // Two sorted runs: the stable sort finds them and merges in one pass,
                     // where an unstable one would sort the whole grant again.
                     #[allow(clippy::stable_sort_primitive)]

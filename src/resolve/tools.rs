@@ -9,6 +9,7 @@ use crate::resolve::trace::{Event, Ignored, Trace};
 use crate::resolve::{LevelInput, Levels};
 use crate::semantics::Rules;
 use crate::tools::{SortedNames, ToolScope, ToolSet, cmp_names, contains_sorted, eq_names};
+use std::sync::Arc;
 
 /// What a scope is for: listing, or deciding a call (they differ only under LiteLLM
 /// 1.106, SPEC 7).
@@ -22,8 +23,8 @@ pub(crate) enum Purpose {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ServerFilter<'a> {
     entry: &'a Entry,
-    pub(crate) allow: Option<&'a SortedNames>,
-    pub(crate) deny: Option<&'a SortedNames>,
+    pub(crate) allow: Option<&'a Arc<SortedNames>>,
+    pub(crate) deny: Option<&'a Arc<SortedNames>>,
 }
 
 impl<'a> ServerFilter<'a> {

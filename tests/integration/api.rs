@@ -336,12 +336,13 @@ fn registry_errors_list_every_problem() {
     .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "invalid server registry: 2 problems: duplicate server id `srv-b`; alias `srv-b` of \
+        "invalid server registry: 2 problems: duplicate server id `srv-b` at position 2 \
+         (first at position 1); alias `srv-b` of \
          server `srv-a` is the id of server `srv-b`"
     );
     assert!(matches!(
         e.problems().first(),
-        Some(RegistryProblem::DuplicateServerId { id }) if id == "srv-b"
+        Some(RegistryProblem::DuplicateServerId { id, position: 2, first: 1, .. }) if id == "srv-b"
     ));
 }
 

@@ -27,7 +27,7 @@ fn public_types_are_send_sync_unpin() {
     assert_auto_traits::<RequestedNames<'static>>();
     assert_auto_traits::<RequestedOutcome>();
     assert_auto_traits::<Resolution<'static>>();
-    assert_auto_traits::<ResolutionDiff<'static>>();
+    assert_auto_traits::<ResolutionDiff>();
     assert_auto_traits::<RouteError>();
     assert_auto_traits::<RoutedCall<'static, 'static>>();
     assert_auto_traits::<Scenario>();
@@ -35,16 +35,16 @@ fn public_types_are_send_sync_unpin() {
     assert_auto_traits::<ScenarioError>();
     assert_auto_traits::<Semantics>();
     assert_auto_traits::<ServerChange>();
-    assert_auto_traits::<ServerDiff<'static>>();
+    assert_auto_traits::<ServerDiff>();
     assert_auto_traits::<ServerExplanation<'static>>();
     assert_auto_traits::<ServerId>();
     assert_auto_traits::<ServerRegistry>();
     assert_auto_traits::<Settings>();
     assert_auto_traits::<Severity>();
     assert_auto_traits::<ToolChange>();
-    assert_auto_traits::<ToolDelta<'static>>();
+    assert_auto_traits::<ToolDelta>();
     assert_auto_traits::<ToolExplanation<'static>>();
     assert_auto_traits::<ToolScope<'static>>();
     assert_auto_traits::<ToolSet<'static>>();
-    assert_auto_traits::<VisibleServer<'static, 'static>>();
+    assert_auto_traits::<VisibleServer<'static>>();
 }

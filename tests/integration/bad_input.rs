@@ -46,7 +46,7 @@ fn control_characters_in_echoed_input_are_escaped() {
     let e = ServerRegistry::new([McpServer::new("a\nb"), McpServer::new("a\nb")]).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "invalid server registry: duplicate server id `a\\nb`"
+        "invalid server registry: duplicate server id `a\\nb` at position 1 (first at position 0)"
     );
     assert_eq!(e.problems().len(), 1);
 }
@@ -579,7 +579,9 @@ fn one_mib_strings() {
         .to_string();
     assert_eq!(
         e,
-        format!("invalid server registry: duplicate server id `{id}`")
+        format!(
+            "invalid server registry: duplicate server id `{id}` at position 1 (first at position 0)"
+        )
     );
     // A 1 MiB number is out of range before it is a wrong type.
     assert_eq!(

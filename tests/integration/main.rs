@@ -15,6 +15,7 @@ mod bad_input;
 mod bridge;
 mod explain;
 mod export;
+mod gateway;
 mod generators;
 mod model;
 mod properties;

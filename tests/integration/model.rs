@@ -178,7 +178,7 @@ pub(crate) fn id_matches(id: &str, r: &str, sem: Sem) -> bool {
 /// The problems building a registry reports, as messages, in registry order.
 pub(crate) fn registry_problems(servers: &[Server]) -> Vec<String> {
     let mut problems = Vec::new();
-    let mut accepted: Vec<&str> = Vec::new();
+    let mut accepted: Vec<(usize, &str)> = Vec::new();
     for (position, s) in servers.iter().enumerate() {
         if s.id.is_empty() {
             problems.push(format!(
@@ -186,24 +186,29 @@ pub(crate) fn registry_problems(servers: &[Server]) -> Vec<String> {
             ));
             continue;
         }
-        if accepted.contains(&s.id.as_str()) {
-            problems.push(format!("duplicate server id `{}`", s.id));
-            continue;
-        }
-        if let Some(other) = accepted.iter().find(|a| same_uuid(a, &s.id)) {
+        if let Some((first, _)) = accepted.iter().find(|(_, a)| *a == s.id.as_str()) {
             problems.push(format!(
-                "duplicate server id `{}`: the same UUID as `{other}`",
+                "duplicate server id `{}` at position {position} (first at position {first})",
                 s.id
             ));
             continue;
         }
-        accepted.push(&s.id);
+        if let Some((first, other)) = accepted.iter().find(|(_, a)| same_uuid(a, &s.id)) {
+            problems.push(format!(
+                "duplicate server id `{}` at position {position}: the same UUID as `{other}` \
+                 at position {first}",
+                s.id
+            ));
+            continue;
+        }
+        accepted.push((position, &s.id));
     }
     for (position, s) in servers.iter().enumerate() {
         for (field, value) in [("alias", s.alias()), ("server_name", s.name())] {
             let Some(value) = value else { continue };
             let other = accepted
                 .iter()
+                .map(|(_, id)| id)
                 .find(|id| id_matches(id, value, Sem::Default));
             // A server may bear its own id as a name. With duplicates, "its own" is the
             // first server with that id, the one the registry kept.

@@ -410,7 +410,7 @@ const SCENARIO_ERRORS: &[(&str, &str)] = &[
     ),
     (
         r#"{"servers": [{"server_id": "a"}, {"server_id": "a"}]}"#,
-        "invalid server registry: duplicate server id `a`",
+        "invalid server registry: duplicate server id `a` at position 1 (first at position 0)",
     ),
     (
         r#"{"servers": [{"server_id": "a", "alias": "b"}, {"server_id": "b"}]}"#,
