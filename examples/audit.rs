@@ -599,7 +599,7 @@ fn key_section(out: &mut String, key: &KeyReport<'_>, mode: Mode) {
     for note in &key.notes {
         let _ = writeln!(out, "  note: {note}");
     }
-    let visible: Vec<&str> = key.visible.iter().map(|s| s.prefix()).collect();
+    let visible: Vec<_> = key.visible.iter().map(|s| s.prefix()).collect();
     let sees = if visible.is_empty() {
         "nothing".to_owned()
     } else {

@@ -108,8 +108,13 @@ pub enum LintCode {
     /// requested name then also picks the whole group.
     NameIsAccessGroup,
     /// Registry: one server's tool-name prefix followed by the separator begins another
-    /// server's prefix, so some prefixed names can only ever reach the longer one.
+    /// server's prefix, so where some prefixed names route depends on whether the caller
+    /// sees the longer one.
     PrefixOverlap,
+    /// A tool name in a permission's tool list starts with one of its server's prefixes
+    /// and the separator (`{"gh": ["gh-create_issue"]}`): names in permissions are bare,
+    /// so it allows only a tool literally called so.
+    PrefixedToolName,
     /// Registry: a server has both `allowed_tools` and `disallowed_tools`; under LiteLLM
     /// 1.106 a call ignores the denylist, so listing and calling disagree (1.110 fixed it).
     AllowAndDenyLists,
@@ -139,6 +144,7 @@ impl LintCode {
             Self::SharedName => "shared_name",
             Self::NameIsAccessGroup => "name_is_access_group",
             Self::PrefixOverlap => "prefix_overlap",
+            Self::PrefixedToolName => "prefixed_tool_name",
             Self::AllowAndDenyLists => "allow_and_deny_lists",
         }
     }
@@ -164,7 +170,8 @@ impl LintCode {
             | Self::SentinelWithEntries
             | Self::SharedName
             | Self::NameIsAccessGroup
-            | Self::PrefixOverlap => Severity::Warning,
+            | Self::PrefixOverlap
+            | Self::PrefixedToolName => Severity::Warning,
             Self::EmptyToolList | Self::AllowAndDenyLists => Severity::Info,
         }
     }

@@ -12,6 +12,8 @@ mod hash;
 mod id;
 mod level;
 mod lint;
+mod mcp;
+mod naming;
 mod permission;
 mod reason;
 mod registry;
@@ -33,13 +35,14 @@ pub use groups::{AccessGroups, MapAccessGroups};
 pub use id::ServerId;
 pub use level::Level;
 pub use lint::Linter;
+pub use mcp::{Denial, INVALID_PARAMS, McpError, McpGateway, ToolCall};
+pub use naming::{Routing, SeparatorError, ToolNaming};
 pub use permission::ObjectPermission;
 pub use reason::Reason;
 pub use registry::ServerRegistry;
 pub use request::{PermissionRef, Request, RequestedNames, Settings};
 pub use resolution::{
-    CallDecision, DEFAULT_SEPARATOR, RequestedOutcome, Resolution, RouteError, RoutedCall,
-    VisibleServer,
+    CallDecision, RequestedOutcome, Resolution, RouteError, RoutedCall, VisibleServer,
 };
 pub use semantics::{LiteLlmRelease, Semantics, UnknownSemantics};
 pub use server::McpServer;

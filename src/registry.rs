@@ -10,6 +10,7 @@ use crate::error::{RegistryError, RegistryProblem};
 use crate::groups::AccessGroups;
 use crate::hash::{Caseless, CaselessRef, FxBuild, FxIndexMap};
 use crate::id::parse_uuid;
+use crate::naming::Routing;
 use crate::server::McpServer;
 use crate::tools::SortedNames;
 use crate::toolset::Toolset;
@@ -103,6 +104,23 @@ fn spellings(names: [Option<&Arc<str>>; 3]) -> Vec<Arc<str>> {
         }
     }
     out
+}
+
+/// Indexes server `index` under every spelling of its prefix, and under the shown one.
+fn index_prefixes(
+    by_prefix: &mut HashMap<Arc<str>, Members, FxBuild>,
+    by_shown: &mut HashMap<Arc<str>, Members, FxBuild>,
+    spellings: &[Arc<str>],
+    index: u32,
+) {
+    for spelling in spellings {
+        add_shared(by_prefix, Arc::clone(spelling), index);
+    }
+    // INVARIANT: `spellings` starts with the alias, else the name, else the id: the shown
+    // prefix.
+    if let Some(shown) = spellings.first() {
+        add_shared(by_shown, Arc::clone(shown), index);
+    }
 }
 
 /// A server with its tool lists compiled.
@@ -201,6 +219,9 @@ pub(crate) struct Tables {
     by_prefix: HashMap<Arc<str>, Members, FxBuild>,
     /// The lengths in bytes of the spellings in `by_prefix`, sorted, without repeats.
     prefix_lengths: Vec<usize>,
+    /// Each server's shown prefix ([`McpServer::prefix`]), for [`Routing::ShownPrefix`].
+    by_shown: HashMap<Arc<str>, Members, FxBuild>,
+    shown_lengths: Vec<usize>,
     pub(crate) by_group: HashMap<Box<str>, Members, FxBuild>,
     pub(crate) allow_all: Vec<u32>,
     toolsets: Vec<ToolsetEntry>,
@@ -317,6 +338,8 @@ impl ServerRegistry {
         by_ref.reserve(2 * n);
         let mut by_prefix: HashMap<Arc<str>, Members, FxBuild> = HashMap::default();
         by_prefix.reserve(2 * n);
+        let mut by_shown: HashMap<Arc<str>, Members, FxBuild> = HashMap::default();
+        by_shown.reserve(n);
         let mut by_group: HashMap<Box<str>, Members, FxBuild> = HashMap::default();
         let mut by_caseless: FxIndexMap<Caseless, Members> = FxIndexMap::default();
         by_caseless.reserve(2 * n);
@@ -343,9 +366,7 @@ impl ServerRegistry {
                     .or_insert(Members::One(index));
             }
             let spellings = spellings([alias.as_ref(), name.as_ref(), Some(&id)]);
-            for spelling in &spellings {
-                add_shared(&mut by_prefix, Arc::clone(spelling), index);
-            }
+            index_prefixes(&mut by_prefix, &mut by_shown, &spellings, index);
             for group in server.access_groups() {
                 match by_group.get_mut(group.as_str()) {
                     Some(members) => members.add(index),
@@ -379,6 +400,8 @@ impl ServerRegistry {
             by_caseless,
             prefix_lengths: lengths(&by_prefix),
             by_prefix,
+            shown_lengths: lengths(&by_shown),
+            by_shown,
             by_group,
             allow_all,
             toolsets: Vec::new(),
@@ -495,17 +518,22 @@ impl ServerRegistry {
             .map_or(&[], Members::as_slice)
     }
 
-    /// Whether some server bears a tool-name prefix `len` bytes long.
-    pub(crate) fn has_prefix_length(&self, len: usize) -> bool {
-        self.tables.prefix_lengths.binary_search(&len).is_ok()
+    /// Whether some server bears a tool-name prefix `len` bytes long, under `routing`.
+    pub(crate) fn has_prefix_length(&self, len: usize, routing: Routing) -> bool {
+        let lengths = match routing {
+            Routing::AnySpelling => &self.tables.prefix_lengths,
+            Routing::ShownPrefix => &self.tables.shown_lengths,
+        };
+        lengths.binary_search(&len).is_ok()
     }
 
-    /// Servers that bear `spelling` as a tool-name prefix.
-    pub(crate) fn lookup_prefix(&self, spelling: &str) -> &[u32] {
-        self.tables
-            .by_prefix
-            .get(spelling)
-            .map_or(&[], Members::as_slice)
+    /// Servers that bear `spelling` as a tool-name prefix, under `routing`.
+    pub(crate) fn lookup_prefix(&self, spelling: &str, routing: Routing) -> &[u32] {
+        let table = match routing {
+            Routing::AnySpelling => &self.tables.by_prefix,
+            Routing::ShownPrefix => &self.tables.by_shown,
+        };
+        table.get(spelling).map_or(&[], Members::as_slice)
     }
 
     /// The registry's own members of `group`.

@@ -5,13 +5,11 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::naming::ToolNaming;
 use crate::registry::ServerRegistry;
 use crate::semantics::Semantics;
 use crate::server::McpServer;
 use crate::tools::{ScopeFilter, ToolScope};
-
-/// The separator a gateway puts between a server prefix and a tool name by default.
-pub const DEFAULT_SEPARATOR: &str = "-";
 
 /// What requested server names did to a resolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -142,6 +140,8 @@ pub enum CallDecision {
     UnknownPrefix,
     /// A prefixed name's longest matching prefix belongs to several visible servers.
     AmbiguousPrefix,
+    /// A `tools/call` request's params have no string `name`.
+    InvalidParams,
 }
 
 impl CallDecision {
@@ -163,6 +163,7 @@ impl CallDecision {
             Self::EmptyToolName => "empty_tool_name",
             Self::UnknownPrefix => "unknown_prefix",
             Self::AmbiguousPrefix => "ambiguous_prefix",
+            Self::InvalidParams => "invalid_params",
         }
     }
 }
@@ -178,6 +179,7 @@ impl fmt::Display for CallDecision {
             Self::EmptyToolName => "the tool name is empty",
             Self::UnknownPrefix => "the name starts with no visible server's prefix",
             Self::AmbiguousPrefix => "the name's prefix belongs to several visible servers",
+            Self::InvalidParams => "the call's params have no string `name`",
         })
     }
 }
@@ -394,44 +396,64 @@ impl<'a> Resolution<'a> {
         })
     }
 
-    /// Maps a prefixed tool name (`{prefix}-{tool}`) back to a visible server and the bare
-    /// tool, by the longest prefix among the visible servers' aliases, names and ids
-    /// (spaces spelled `_`).
+    /// Maps a prefixed tool name (`{prefix}-{tool}`, LiteLLM's naming) back to a visible
+    /// server and the bare tool, by the longest prefix among the visible servers' aliases,
+    /// names and ids (spaces spelled `_`, compared exactly): [`Resolution::route_with`]
+    /// and [`ToolNaming::LITELLM`].
+    ///
+    /// ```
+    /// use mcp_authz::{McpServer, ObjectPermission, Request, RouteError, ServerRegistry};
+    ///
+    /// let registry = ServerRegistry::new([
+    ///     McpServer::new("srv-a").with_alias("gh"),
+    ///     McpServer::new("srv-b").with_alias("gh-enterprise"),
+    /// ])?;
+    /// let key = ObjectPermission::new().with_servers(["srv-a", "srv-b"]);
+    /// let resolution = registry.resolve_allowed_servers(&Request::new().key(&key));
+    /// let call = resolution.route("gh-enterprise-create_issue").unwrap();
+    /// assert_eq!((call.server.id().as_str(), call.tool), ("srv-b", "create_issue"));
+    /// assert_eq!(resolution.route("jira-search"), Err(RouteError::UnknownPrefix));
+    /// # Ok::<(), mcp_authz::RegistryError>(())
+    /// ```
     ///
     /// # Errors
     /// [`RouteError::UnknownPrefix`] when no visible server's prefix matches,
     /// [`RouteError::AmbiguousPrefix`] when the longest match belongs to several.
     pub fn route<'n>(&self, name: &'n str) -> Result<RoutedCall<'_, 'n>, RouteError> {
-        self.route_with(name, DEFAULT_SEPARATOR)
+        self.route_with(name, &ToolNaming::LITELLM)
     }
 
-    /// [`Resolution::route`] with another separator.
+    /// [`Resolution::route`] under another naming: another separator, or
+    /// [`Routing::ShownPrefix`](crate::Routing::ShownPrefix), which accepts only the
+    /// prefix the gateway shows.
     ///
     /// # Errors
-    /// As [`Resolution::route`]; an empty separator matches nothing.
+    /// As [`Resolution::route`].
     pub fn route_with<'n>(
         &self,
         name: &'n str,
-        separator: &str,
+        naming: &ToolNaming,
     ) -> Result<RoutedCall<'_, 'n>, RouteError> {
-        let (index, tool) = self.split(name, separator)?;
+        let (index, tool) = self.split(name, naming)?;
         Ok(RoutedCall {
             server: &self.registry.entry(index).server,
             tool,
         })
     }
 
-    fn split<'n>(&self, name: &'n str, separator: &str) -> Result<(u32, &'n str), RouteError> {
-        match self.route_detail(name, separator) {
+    fn split<'n>(&self, name: &'n str, naming: &ToolNaming) -> Result<(u32, &'n str), RouteError> {
+        match self.route_detail(name, naming) {
             Routed::To { index, tool, .. } => Ok((index, tool)),
             Routed::Ambiguous { .. } => Err(RouteError::AmbiguousPrefix),
             Routed::Unknown => Err(RouteError::UnknownPrefix),
         }
     }
 
-    /// SPEC 4, prefix routing: the longest prefix among the visible servers' shown
-    /// spellings.
-    pub(crate) fn route_detail<'n>(&self, name: &'n str, separator: &str) -> Routed<'n> {
+    /// SPEC 4, prefix routing: the longest prefix among the visible servers' spellings
+    /// that `naming` accepts.
+    pub(crate) fn route_detail<'n>(&self, name: &'n str, naming: &ToolNaming) -> Routed<'n> {
+        let separator = naming.separator();
+        let routing = naming.routing();
         if separator.is_empty() {
             return Routed::Unknown;
         }
@@ -441,7 +463,7 @@ impl<'a> Resolution<'a> {
             // Only a prefix as long as some spelling can match. Skipping the others before
             // hashing them keeps a long name with many separators (client input) linear in
             // its length, not quadratic.
-            if !self.registry.has_prefix_length(at) {
+            if !self.registry.has_prefix_length(at, routing) {
                 continue;
             }
             let (Some(prefix), Some(tool)) = (name.get(..at), name.get(at + separator.len()..))
@@ -450,7 +472,7 @@ impl<'a> Resolution<'a> {
             };
             let mut found = self
                 .registry
-                .lookup_prefix(prefix)
+                .lookup_prefix(prefix, routing)
                 .iter()
                 .filter(|&&i| self.visible_at(i).is_some());
             if let Some(&index) = found.next() {
@@ -468,16 +490,30 @@ impl<'a> Resolution<'a> {
     }
 
     /// Decides a call by its prefixed name (`{prefix}-{tool}`): routed as
-    /// [`Resolution::route`], then decided as [`Resolution::decide_call`].
+    /// [`Resolution::route`], then decided as [`Resolution::decide_call`] decides it. This
+    /// is the call test: under LiteLLM 1.106 it can allow a tool that a filtered listing
+    /// hides ([`Resolution::call_scope`]).
+    ///
+    /// ```
+    /// use mcp_authz::{CallDecision, McpServer, ObjectPermission, Request, ServerRegistry};
+    ///
+    /// let registry = ServerRegistry::new([McpServer::new("srv-a").with_alias("gh")])?;
+    /// let key = ObjectPermission::new().with_tool_permission("gh", ["create_issue"]);
+    /// let resolution = registry.resolve_allowed_servers(&Request::new().key(&key));
+    /// assert_eq!(resolution.decide_prefixed_call("gh-create_issue"), CallDecision::Allowed);
+    /// assert_eq!(resolution.decide_prefixed_call("gh-delete_repo"), CallDecision::ToolNotAllowed);
+    /// assert_eq!(resolution.decide_prefixed_call("srv-a-create_issue"), CallDecision::Allowed);
+    /// # Ok::<(), mcp_authz::RegistryError>(())
+    /// ```
     #[must_use]
     pub fn decide_prefixed_call(&self, name: &str) -> CallDecision {
-        self.decide_prefixed_call_with(name, DEFAULT_SEPARATOR)
+        self.decide_prefixed_call_with(name, &ToolNaming::LITELLM)
     }
 
-    /// [`Resolution::decide_prefixed_call`] with another separator.
+    /// [`Resolution::decide_prefixed_call`] under another naming.
     #[must_use]
-    pub fn decide_prefixed_call_with(&self, name: &str, separator: &str) -> CallDecision {
-        match self.split(name, separator) {
+    pub fn decide_prefixed_call_with(&self, name: &str, naming: &ToolNaming) -> CallDecision {
+        match self.split(name, naming) {
             Ok((index, tool)) => self
                 .visible_at(index)
                 .map_or(CallDecision::ServerNotVisible, |v| decide(v, tool)),

@@ -1,5 +1,6 @@
 //! One MCP server as the registry knows it.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -161,14 +162,28 @@ impl McpServer {
     }
 
     /// The prefix a gateway shows before this server's tool names: the alias, else the
-    /// server name, else the id, as configured (spaces become `_` where a prefix is
-    /// compared; see [`McpServer::spellings`]).
+    /// server name, else the id, with spaces replaced by `_` (SPEC 4), exactly as
+    /// [`Resolution::route`](crate::Resolution::route) matches it. The name shown for a
+    /// tool is [`ToolNaming::shown_name`](crate::ToolNaming::shown_name).
+    ///
+    /// ```
+    /// use mcp_authz::McpServer;
+    ///
+    /// assert_eq!(McpServer::new("srv-a").with_name("git hub").prefix(), "git_hub");
+    /// assert_eq!(McpServer::new("srv-a").with_name("git hub").with_alias("gh").prefix(), "gh");
+    /// ```
     #[must_use]
-    pub fn prefix(&self) -> &str {
-        self.alias
+    pub fn prefix(&self) -> Cow<'_, str> {
+        let shown = self
+            .alias
             .as_deref()
             .or(self.server_name.as_deref())
-            .unwrap_or(self.server_id.as_str())
+            .unwrap_or(self.server_id.as_str());
+        if shown.contains(' ') {
+            Cow::Owned(shown.replace(' ', "_"))
+        } else {
+            Cow::Borrowed(shown)
+        }
     }
 
     /// The spellings a tool-name prefix may use for this server: alias, server name and
@@ -412,5 +427,7 @@ mod tests {
             .with_name("my server")
             .with_alias("my server");
         assert_eq!(s.spellings(), ["my_server", "id_1"]);
+        // The shown prefix is the first spelling.
+        assert_eq!(s.prefix(), "my_server");
     }
 }

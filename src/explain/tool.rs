@@ -6,9 +6,10 @@ use serde::ser::{SerializeStruct, Serializer};
 
 use crate::explain::{Explanation, WithMessage};
 use crate::level::Level;
+use crate::naming::ToolNaming;
 use crate::reason::{Reason, part_path, toolsets_path};
 use crate::registry::Entry;
-use crate::resolution::{CallDecision, DEFAULT_SEPARATOR, Routed};
+use crate::resolution::{CallDecision, Routed};
 use crate::resolve::tools::{self, LevelList, Purpose, ServerFilter};
 use crate::resolve::trace::{Event, Ignored, Record};
 use crate::semantics::Rules;
@@ -91,14 +92,14 @@ impl<'a> Explanation<'a> {
     /// [`Resolution::route`](crate::Resolution::route) routes it.
     #[must_use]
     pub fn prefixed_tool(&self, name: &str) -> ToolExplanation<'a> {
-        self.prefixed_tool_with(name, DEFAULT_SEPARATOR)
+        self.prefixed_tool_with(name, &ToolNaming::LITELLM)
     }
 
-    /// [`Explanation::prefixed_tool`] with another separator.
+    /// [`Explanation::prefixed_tool`] under another naming.
     #[must_use]
-    pub fn prefixed_tool_with(&self, name: &str, separator: &str) -> ToolExplanation<'a> {
-        let decision = self.resolution.decide_prefixed_call_with(name, separator);
-        match self.resolution.route_detail(name, separator) {
+    pub fn prefixed_tool_with(&self, name: &str, naming: &ToolNaming) -> ToolExplanation<'a> {
+        let decision = self.resolution.decide_prefixed_call_with(name, naming);
+        match self.resolution.route_detail(name, naming) {
             Routed::To {
                 index,
                 prefix,

@@ -14,12 +14,14 @@ use crate::compile::{Compiled, Compiler, Sentinel, Source, sentinel};
 use crate::diagnostic::{Diagnostic, LintCode, named};
 use crate::groups::AccessGroups;
 use crate::level::{Level, PerLevel};
+use crate::naming::ToolNaming;
 use crate::permission::{ObjectPermission, WILDCARD};
 use crate::reason::{groups_path, quote, servers_path, source_path, tools_path, toolsets_path};
 use crate::registry::ServerRegistry;
 use crate::request::{Request, Settings};
 use crate::resolve::grant::Grant;
 use crate::semantics::Semantics;
+use crate::server::McpServer;
 
 /// Checks permissions (and the registry) against a registry.
 ///
@@ -52,7 +54,11 @@ use crate::semantics::Semantics;
 pub struct Linter<'a> {
     pub(crate) registry: &'a ServerRegistry,
     compiler: Compiler<'a>,
+    pub(crate) naming: &'a ToolNaming,
 }
+
+/// LiteLLM's naming, as a place a linter can borrow it from.
+static LITELLM_NAMING: ToolNaming = ToolNaming::LITELLM;
 
 impl fmt::Debug for Linter<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -70,11 +76,19 @@ impl ServerRegistry {
         Linter {
             registry: self,
             compiler: self.compiler(),
+            naming: &LITELLM_NAMING,
         }
     }
 }
 
 impl<'a> Linter<'a> {
+    /// Lints prefixes for this naming (the default is LiteLLM's: `-`, any spelling).
+    #[must_use]
+    pub fn naming(mut self, naming: &'a ToolNaming) -> Self {
+        self.naming = naming;
+        self
+    }
+
     /// Lints with these settings.
     #[must_use]
     pub fn settings(mut self, settings: Settings) -> Self {
@@ -458,6 +472,19 @@ impl<'a> Linter<'a> {
             }
             for &index in servers {
                 let entry = self.registry.entry(index);
+                if let Some((prefix, bare)) = self.prefixed(&entry.server, tool) {
+                    out.push(Diagnostic::new(
+                        LintCode::PrefixedToolName,
+                        format!("{path}[{at}]"),
+                        format!(
+                            "tool `{tool}` starts with `{prefix}{}`, a prefix of server {}: \
+                             tool names in permissions are bare, so this allows only a tool \
+                             literally named `{tool}` (for the server's `{bare}`, write `{bare}`)",
+                            self.naming.separator(),
+                            self.id(index)
+                        ),
+                    ));
+                }
                 let why = if entry.deny.contains(tool) {
                     "its disallowed_tools lists it"
                 } else if entry.allow.as_ref().is_some_and(|a| !a.contains(tool)) {
@@ -475,6 +502,18 @@ impl<'a> Linter<'a> {
                 ));
             }
         }
+    }
+
+    /// The spelling of `server` that `tool` starts with, followed by the separator, and the
+    /// rest: the tool name written with a prefix.
+    fn prefixed<'t>(&self, server: &McpServer, tool: &'t str) -> Option<(String, &'t str)> {
+        let separator = self.naming.separator();
+        server.spellings().into_iter().find_map(|spelling| {
+            let bare = tool
+                .strip_prefix(spelling.as_str())?
+                .strip_prefix(separator)?;
+            (!bare.is_empty()).then_some((spelling, bare))
+        })
     }
 
     /// A granting level's grants that its nearest declaring ceiling does not grant.

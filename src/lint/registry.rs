@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, LintCode, named};
 use crate::lint::Linter;
-use crate::resolution::DEFAULT_SEPARATOR;
+use crate::naming::Routing;
 use crate::server::McpServer;
 
 /// A server's name fields: (field, value), alias first.
@@ -14,10 +14,16 @@ fn names(server: &McpServer) -> impl Iterator<Item = (&'static str, &str)> {
         .filter_map(|(field, value)| value.map(|v| (field, v)))
 }
 
-/// A server's prefix spellings with the field each comes from: (field, spelling).
-fn prefixes(server: &McpServer) -> Vec<(&'static str, String)> {
+/// A server's prefix spellings that `routing` accepts, with the field each comes from:
+/// (field, spelling), the shown prefix first.
+fn prefixes(server: &McpServer, routing: Routing) -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> = Vec::new();
-    for (field, value) in names(server).chain([("server_id", server.id().as_str())]) {
+    let all = names(server).chain([("server_id", server.id().as_str())]);
+    let take = match routing {
+        Routing::AnySpelling => 3,
+        Routing::ShownPrefix => 1,
+    };
+    for (field, value) in all.take(take) {
         let spelled = value.replace(' ', "_");
         if !out.iter().any(|(_, s)| *s == spelled) {
             out.push((field, spelled));
@@ -28,8 +34,8 @@ fn prefixes(server: &McpServer) -> Vec<(&'static str, String)> {
 
 impl Linter<'_> {
     /// Diagnostics for the registry itself: shared aliases or server names, a name equal
-    /// to an access group's, prefixes that overlap at the default separator `-`, and
-    /// servers with both tool lists.
+    /// to an access group's, prefixes that overlap at the linter's separator (LiteLLM's
+    /// `-` unless [`Linter::naming`] says otherwise), and servers with both tool lists.
     #[must_use]
     pub fn registry(&self) -> Vec<Diagnostic> {
         let servers: Vec<&McpServer> = self.registry.servers().collect();
@@ -101,7 +107,7 @@ impl Linter<'_> {
                 ));
             }
         }
-        prefix_overlaps(&servers, &mut out);
+        self.prefix_overlaps(&servers, &mut out);
         self.toolset_entries(&mut out);
         out
     }
@@ -153,52 +159,56 @@ fn listing(servers: &[&McpServer], indices: &[usize]) -> String {
     names.join(", ")
 }
 
-/// For every prefix spelling `p` of a server and every `-` in it, looks the part before
-/// the `-` up among the other servers' spellings: one hash lookup per separator, so the
-/// cost grows with the registry, not with its square.
-fn prefix_overlaps(servers: &[&McpServer], out: &mut Vec<Diagnostic>) {
-    let spelled: Vec<Vec<(&'static str, String)>> = servers.iter().map(|s| prefixes(s)).collect();
-    let mut by_spelling: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (at, spellings) in spelled.iter().enumerate() {
-        for (_, spelling) in spellings {
-            by_spelling.entry(spelling.as_str()).or_default().push(at);
+impl Linter<'_> {
+    /// For every prefix spelling `p` of a server and every separator in it, looks the part
+    /// before the separator up among the other servers' spellings: one hash lookup per
+    /// separator, so the cost grows with the registry, not with its square.
+    fn prefix_overlaps(&self, servers: &[&McpServer], out: &mut Vec<Diagnostic>) {
+        let sep = self.naming.separator();
+        let routing = self.naming.routing();
+        let spelled: Vec<Vec<(&'static str, String)>> =
+            servers.iter().map(|s| prefixes(s, routing)).collect();
+        let mut by_spelling: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (at, spellings) in spelled.iter().enumerate() {
+            for (_, spelling) in spellings {
+                by_spelling.entry(spelling.as_str()).or_default().push(at);
+            }
         }
-    }
-    for (long_at, long) in spelled.iter().enumerate() {
-        let mut reported: Vec<usize> = Vec::new();
-        for (field, long_prefix) in long {
-            for (split, _) in long_prefix.match_indices(DEFAULT_SEPARATOR) {
-                let (Some(short_prefix), Some(rest)) = (
-                    long_prefix.get(..split),
-                    long_prefix.get(split + DEFAULT_SEPARATOR.len()..),
-                ) else {
-                    continue;
-                };
-                let shorts = by_spelling.get(short_prefix).map_or(&[][..], Vec::as_slice);
-                for &short_at in shorts {
-                    if short_at == long_at || reported.contains(&short_at) {
-                        continue;
-                    }
-                    let (Some(long_server), Some(short_server)) =
-                        (servers.get(long_at), servers.get(short_at))
-                    else {
+        for (long_at, long) in spelled.iter().enumerate() {
+            let mut reported: Vec<usize> = Vec::new();
+            for (field, long_prefix) in long {
+                for (split, _) in long_prefix.match_indices(sep) {
+                    let (Some(short_prefix), Some(rest)) = (
+                        long_prefix.get(..split),
+                        long_prefix.get(split + sep.len()..),
+                    ) else {
                         continue;
                     };
-                    reported.push(short_at);
-                    out.push(Diagnostic::new(
-                        LintCode::PrefixOverlap,
-                        format!("servers[{long_at}].{field}"),
-                        format!(
-                            "prefix `{long_prefix}` of server {} begins with prefix \
-                             `{short_prefix}` of server {} and `{DEFAULT_SEPARATOR}`: \
-                             `{long_prefix}{DEFAULT_SEPARATOR}x` always routes to {}, \
-                             never to tool `{rest}{DEFAULT_SEPARATOR}x` of {}",
-                            named(long_server),
-                            named(short_server),
-                            named(long_server),
-                            named(short_server)
-                        ),
-                    ));
+                    let shorts = by_spelling.get(short_prefix).map_or(&[][..], Vec::as_slice);
+                    for &short_at in shorts {
+                        if short_at == long_at || reported.contains(&short_at) {
+                            continue;
+                        }
+                        let (Some(long_server), Some(short_server)) =
+                            (servers.get(long_at), servers.get(short_at))
+                        else {
+                            continue;
+                        };
+                        reported.push(short_at);
+                        let (long_named, short_named) = (named(long_server), named(short_server));
+                        out.push(Diagnostic::new(
+                            LintCode::PrefixOverlap,
+                            format!("servers[{long_at}].{field}"),
+                            format!(
+                                "prefix `{long_prefix}` of server {long_named} begins with \
+                                 prefix `{short_prefix}` of server {short_named} and `{sep}`: \
+                                 `{long_prefix}{sep}x` routes to {long_named} for a caller \
+                                 who sees it, and to tool `{rest}{sep}x` of {short_named} for \
+                                 one who sees only {short_named}, so where a call runs \
+                                 depends on what else the caller sees"
+                            ),
+                        ));
+                    }
                 }
             }
         }

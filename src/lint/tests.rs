@@ -343,6 +343,57 @@ fn tool_made_unusable_by_the_server_lists_is_reported() {
 }
 
 #[test]
+fn tool_written_with_its_server_prefix_is_reported() {
+    let key = ObjectPermission::new().with_tool_permission(
+        "gh",
+        [
+            "gh-create_issue",
+            "github-list",
+            "srv-a-x",
+            "gh_tool",
+            "gh-",
+        ],
+    );
+    let d: Vec<Diagnostic> = lint(Level::Key, &key, None)
+        .into_iter()
+        .filter(|d| d.code() == LintCode::PrefixedToolName)
+        .collect();
+    let paths: Vec<&str> = d.iter().map(Diagnostic::path).collect();
+    assert_eq!(
+        paths,
+        [
+            r#"key.mcp_tool_permissions["gh"][0]"#,
+            r#"key.mcp_tool_permissions["gh"][1]"#,
+            r#"key.mcp_tool_permissions["gh"][2]"#,
+        ]
+    );
+    assert!(
+        d[0].message().contains("starts with `gh-`")
+            && d[0].message().contains("write `create_issue`"),
+        "{}",
+        d[0]
+    );
+    // The trap is real: the prefixed entry allows no call to the bare tool.
+    let registry = registry();
+    let resolution = registry.resolve_allowed_servers(&Request::new().key(&key));
+    assert!(!resolution.is_tool_allowed("gh", "create_issue"));
+    assert!(resolution.is_tool_allowed("gh", "gh-create_issue"));
+    // Another separator reads other names as prefixed.
+    let naming = ToolNaming::new("__").unwrap();
+    let key = ObjectPermission::new().with_tool_permission("gh", ["gh__create_issue", "gh-x"]);
+    let d = registry
+        .linter()
+        .naming(&naming)
+        .permission(Level::Key, &key);
+    let flagged: Vec<&str> = d
+        .iter()
+        .filter(|d| d.code() == LintCode::PrefixedToolName)
+        .map(Diagnostic::path)
+        .collect();
+    assert_eq!(flagged, [r#"key.mcp_tool_permissions["gh"][0]"#]);
+}
+
+#[test]
 fn wildcard_mixed_with_names_is_reported() {
     let key = ObjectPermission::new()
         .with_servers(["gh"])

@@ -3,7 +3,7 @@
 use mcp_authz::{
     AccessGroups, CallDecision, Level, LiteLlmRelease, MapAccessGroups, McpServer,
     ObjectPermission, RegistryProblem, Request, RequestedOutcome, Resolution, RouteError,
-    Semantics, ServerRegistry, Settings, ToolScope,
+    Semantics, ServerRegistry, Settings, ToolNaming, ToolScope,
 };
 
 const PRIVATE: &str = "aa1d8e71-318a-43cb-83ad-588d56470b1b";
@@ -286,9 +286,13 @@ fn prefixed_names_use_the_longest_visible_prefix() {
     assert_eq!(route("my_server-x"), Ok(("c".into(), "x".into())));
     assert_eq!(route("nosuch-x"), Err(RouteError::UnknownPrefix));
     assert_eq!(route("gh"), Err(RouteError::UnknownPrefix));
-    assert_eq!(res.route_with("gh::list", "::").map(|c| c.tool), Ok("list"));
+    let colons = ToolNaming::new("::").unwrap();
     assert_eq!(
-        res.route_with("gh-list", ""),
+        res.route_with("gh::list", &colons).map(|c| c.tool),
+        Ok("list")
+    );
+    assert_eq!(
+        res.route_with("gh-list", &colons),
         Err(RouteError::UnknownPrefix)
     );
     assert_eq!(res.decide_prefixed_call("gh-"), CallDecision::EmptyToolName);

@@ -205,7 +205,7 @@ fn null_reads_as_unset() {
     assert_eq!(
         all_null,
         json!({"servers": [{"server_id": "b", "tools": {"allow": "*"}}],
-               "requested": "not_requested"})
+               "requested": "not_requested", "semantics": "default"})
     );
 }
 

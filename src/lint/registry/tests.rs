@@ -55,11 +55,29 @@ fn prefix_that_begins_another_prefix_is_reported() {
     assert_eq!(codes(&d), [LintCode::PrefixOverlap]);
     assert_eq!(d[0].path(), "servers[2].alias");
     assert!(
-        d[0].message()
-            .contains("never to tool `tools-x` of `srv-a`"),
+        d[0].message().contains(
+            "`gh-tools-x` routes to `srv-c` (gh-tools) for a caller who sees it, and to tool \
+             `tools-x` of `srv-a` (gh) for one who sees only `srv-a` (gh)"
+        ),
         "{}",
         d[0]
     );
+    // What the message says is what routing does.
+    let registry = ServerRegistry::new([
+        McpServer::new("srv-a").with_alias("gh"),
+        McpServer::new("srv-c").with_alias("gh-tools"),
+    ])
+    .unwrap();
+    let routed = |servers: &[&str]| {
+        let key = crate::ObjectPermission::new().with_servers(servers.iter().copied());
+        let resolution = registry.resolve_allowed_servers(&crate::Request::new().key(&key));
+        resolution
+            .route("gh-tools-x")
+            .map(|c| (c.server.id().to_string(), c.tool.to_owned()))
+            .unwrap()
+    };
+    assert_eq!(routed(&["srv-a", "srv-c"]), ("srv-c".into(), "x".into()));
+    assert_eq!(routed(&["srv-a"]), ("srv-a".into(), "tools-x".into()));
     let apart = lint(vec![
         McpServer::new("srv-a").with_alias("gh"),
         McpServer::new("srv-b").with_alias("ghe"),
