@@ -232,8 +232,7 @@ impl Serialize for ServerDiff {
 /// let key = ObjectPermission::new()
 ///     .with_servers(Vec::<String>::new())
 ///     .with_tool_permission("gh", ["create_issue"]);
-/// let mut legacy = Settings::default();
-/// legacy.tool_permissions_grant_servers = false;
+/// let legacy = Settings::default().with_tool_permissions_grant_servers(false);
 /// let before = registry.resolve_allowed_servers(&Request::new().key(&key).settings(legacy));
 /// let after = registry.resolve_allowed_servers(&Request::new().key(&key));
 ///

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use indexmap::IndexMap;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::de::{Nullable, ToolMap, opt_string_list, set_once};
@@ -181,7 +181,19 @@ impl ObjectPermission {
 
 impl<'de> Deserialize<'de> for ObjectPermission {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
+        PermissionSeed(None).deserialize(d)
+    }
+}
+
+/// Reads an object permission held by `owner` (a scenario's `key`, a LiteLLM row's
+/// `object_permission`, ...), which an unknown `mcp_` field's error then names.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PermissionSeed(pub(crate) Option<&'static str>);
+
+impl<'de> DeserializeSeed<'de> for PermissionSeed {
+    type Value = ObjectPermission;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ObjectPermission, D::Error> {
+        struct V(Option<&'static str>);
         impl<'de> Visitor<'de> for V {
             type Value = ObjectPermission;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -222,8 +234,9 @@ impl<'de> Deserialize<'de> for ObjectPermission {
                                 .get(..4)
                                 .is_some_and(|p| p.eq_ignore_ascii_case("mcp_")) =>
                         {
+                            let owner = self.0.map(|o| format!(" in `{o}`")).unwrap_or_default();
                             return Err(de::Error::custom(format_args!(
-                                "unknown MCP field `{other}` (known: `mcp_servers`, \
+                                "unknown MCP field `{other}`{owner} (known: `mcp_servers`, \
                                  `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`)"
                             )));
                         }
@@ -240,7 +253,7 @@ impl<'de> Deserialize<'de> for ObjectPermission {
                 })
             }
         }
-        d.deserialize_map(V)
+        d.deserialize_map(V(self.0))
     }
 }
 

@@ -15,8 +15,21 @@ use crate::semantics::Semantics;
 
 /// Switches that change what levels grant.
 ///
-/// Read from JSON as an object whose members are each optional; a missing or `null`
-/// member keeps its default, and an unknown member is an error.
+/// Built from [`Settings::default`] with the `with_` methods (the fields can be read and
+/// set, but the struct may gain fields, so it cannot be written as a literal outside the
+/// crate). Read from JSON as an object whose members are each optional; a missing or
+/// `null` member keeps its default, and an unknown member is an error.
+///
+/// ```
+/// use mcp_authz::Settings;
+///
+/// let legacy = Settings::default().with_tool_permissions_grant_servers(false);
+/// assert!(!legacy.tool_permissions_grant_servers);
+/// assert!(!legacy.require_key_mcp_access_defined);
+/// let strict: Settings = serde_json::from_str(r#"{"require_key_mcp_access_defined": true}"#)?;
+/// assert_eq!(strict, Settings::default().with_require_key_mcp_access_defined(true));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
 pub struct Settings {
@@ -37,6 +50,29 @@ impl Default for Settings {
             require_key_mcp_access_defined: false,
             require_end_user_mcp_access_defined: false,
         }
+    }
+}
+
+impl Settings {
+    /// These settings with `tool_permissions_grant_servers` set.
+    #[must_use]
+    pub fn with_tool_permissions_grant_servers(mut self, on: bool) -> Self {
+        self.tool_permissions_grant_servers = on;
+        self
+    }
+
+    /// These settings with `require_key_mcp_access_defined` set.
+    #[must_use]
+    pub fn with_require_key_mcp_access_defined(mut self, on: bool) -> Self {
+        self.require_key_mcp_access_defined = on;
+        self
+    }
+
+    /// These settings with `require_end_user_mcp_access_defined` set.
+    #[must_use]
+    pub fn with_require_end_user_mcp_access_defined(mut self, on: bool) -> Self {
+        self.require_end_user_mcp_access_defined = on;
+        self
     }
 }
 
@@ -177,17 +213,39 @@ impl<'a> From<&'a CompiledPermission> for PermissionRef<'a> {
 /// semantics, the registry's own access groups).
 ///
 /// ```
-/// use mcp_authz::{ObjectPermission, Request, Semantics};
+/// use mcp_authz::{McpServer, ObjectPermission, Request, Semantics, ServerRegistry};
 ///
-/// let key = ObjectPermission::new().with_servers(["srv-a"]);
+/// let registry = ServerRegistry::new([
+///     McpServer::new("srv-a").with_alias("gh").with_access_groups(["dev"]),
+///     McpServer::new("srv-b").with_access_groups(["dev"]),
+/// ])?;
+/// let key = ObjectPermission::new().with_servers(["srv-a", "srv-b"]);
 /// let team = ObjectPermission::new().with_access_groups(["dev"]);
 /// let request = Request::new()
 ///     .key(&key)
 ///     .team(&team)
-///     .end_user(None)
 ///     .requested(&["gh"])
 ///     .semantics(Semantics::Default);
-/// # let _ = request;
+/// let resolution = registry.resolve_allowed_servers(&request);
+/// assert_eq!(resolution.servers().map(|v| v.server().id().as_str()).collect::<Vec<_>>(), ["srv-a"]);
+/// # Ok::<(), mcp_authz::RegistryError>(())
+/// ```
+///
+/// Leave the end user out when the request has none: [`Request::end_user`] identifies
+/// one, and `.end_user(None)` is an identified end user without a permission, which
+/// `require_end_user_mcp_access_defined` turns into no servers at all.
+///
+/// ```
+/// use mcp_authz::{McpServer, ObjectPermission, Request, ServerRegistry, Settings};
+///
+/// let registry = ServerRegistry::new([McpServer::new("srv-a")])?;
+/// let key = ObjectPermission::new().with_servers(["srv-a"]);
+/// let strict = Settings::default().with_require_end_user_mcp_access_defined(true);
+/// let no_end_user = Request::new().key(&key).settings(strict);
+/// assert_eq!(registry.resolve_allowed_servers(&no_end_user).len(), 1);
+/// let end_user_without_permission = no_end_user.end_user(None);
+/// assert!(registry.resolve_allowed_servers(&end_user_without_permission).is_empty());
+/// # Ok::<(), mcp_authz::RegistryError>(())
 /// ```
 #[derive(Clone, Copy, Default)]
 pub struct Request<'a> {

@@ -15,7 +15,7 @@ use crate::de::{ListMap, Nullable, opt_bool, opt_string, opt_string_list, set_on
 use crate::error::{ParseError, RegistryError};
 use crate::groups::MapAccessGroups;
 use crate::level::Level;
-use crate::permission::ObjectPermission;
+use crate::permission::{ObjectPermission, PermissionSeed};
 use crate::registry::ServerRegistry;
 use crate::request::{PermissionRef, Request, Settings};
 use crate::resolution::Resolution;
@@ -392,12 +392,19 @@ impl<'de> Visitor<'de> for ScenarioVisitor {
                         .next_value::<Option<Vec<Toolset>>>()?
                         .unwrap_or_default();
                 }
-                "key" => s.key = map.next_value()?,
-                "team" => s.team = map.next_value()?,
-                "end_user" => s.end_user = map.next_value()?,
-                "organization" => s.organization = map.next_value()?,
-                "user" => s.user = map.next_value()?,
-                "agent" => s.agent = map.next_value()?,
+                "key" => s.key = map.next_value_seed(Nullable(PermissionSeed(Some("key"))))?,
+                "team" => s.team = map.next_value_seed(Nullable(PermissionSeed(Some("team"))))?,
+                "end_user" => {
+                    s.end_user = map.next_value_seed(Nullable(PermissionSeed(Some("end_user"))))?;
+                }
+                "organization" => {
+                    s.organization =
+                        map.next_value_seed(Nullable(PermissionSeed(Some("organization"))))?;
+                }
+                "user" => s.user = map.next_value_seed(Nullable(PermissionSeed(Some("user"))))?,
+                "agent" => {
+                    s.agent = map.next_value_seed(Nullable(PermissionSeed(Some("agent"))))?
+                }
                 "end_user_identified" => {
                     s.end_user_identified = opt_bool(&mut map, "end_user_identified")?;
                 }

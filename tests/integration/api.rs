@@ -67,8 +67,7 @@ fn issue_21954_key_tool_permission_grants_the_server() {
 fn issue_21954_is_the_setting_tool_permissions_grant_servers() {
     let r = registry();
     let key = tools_only(PRIVATE, &["tool_a"]);
-    let mut legacy = Settings::default();
-    legacy.tool_permissions_grant_servers = false;
+    let legacy = Settings::default().with_tool_permissions_grant_servers(false);
     let res = r.resolve_allowed_servers(&Request::new().key(&key).settings(legacy));
     assert_eq!(ids(&res), ["srv-c"]);
     assert_eq!(
@@ -124,8 +123,7 @@ fn end_user_who_declares_nothing_changes_nothing_unless_required() {
     let key = ObjectPermission::new().with_servers(["srv-a"]);
     let res = r.resolve_allowed_servers(&Request::new().key(&key).end_user(None));
     assert_eq!(ids(&res), ["srv-a", "srv-c"]);
-    let mut strict = Settings::default();
-    strict.require_end_user_mcp_access_defined = true;
+    let strict = Settings::default().with_require_end_user_mcp_access_defined(true);
     let res = r.resolve_allowed_servers(&Request::new().key(&key).end_user(None).settings(strict));
     assert_eq!(ids(&res), ["srv-c"]);
     // An end user who is not identified is not required.

@@ -67,11 +67,10 @@ pub(crate) fn semantics(sem: Sem) -> Semantics {
 }
 
 pub(crate) fn settings(flags: Flags) -> Settings {
-    let mut out = Settings::default();
-    out.tool_permissions_grant_servers = flags.tool_permissions_grant_servers;
-    out.require_key_mcp_access_defined = flags.require_key;
-    out.require_end_user_mcp_access_defined = flags.require_end_user;
-    out
+    Settings::default()
+        .with_tool_permissions_grant_servers(flags.tool_permissions_grant_servers)
+        .with_require_key_mcp_access_defined(flags.require_key)
+        .with_require_end_user_mcp_access_defined(flags.require_end_user)
 }
 
 /// Builds the registry and the request through the public API, resolves, and hands both

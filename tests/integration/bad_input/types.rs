@@ -390,7 +390,7 @@ const SCENARIO_ERRORS: &[(&str, &str)] = &[
     ),
     (
         r#"{"servers": [{"server_id": "a"}], "key": {"mcp_tool_permission": {}}}"#,
-        "invalid scenario: unknown MCP field `mcp_tool_permission` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at line 1 column 63",
+        "invalid scenario: unknown MCP field `mcp_tool_permission` in `key` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at line 1 column 63",
     ),
     (
         r#"{"servers": [], "settings": [false]}"#,
@@ -418,7 +418,7 @@ const SCENARIO_ERRORS: &[(&str, &str)] = &[
     ),
     (
         r#"{"servers": [{"server_id": "a"}], "key": {"Mcp_Servers": ["a"]}}"#,
-        "invalid scenario: unknown MCP field `Mcp_Servers` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at line 1 column 55",
+        "invalid scenario: unknown MCP field `Mcp_Servers` in `key` (known: `mcp_servers`, `mcp_access_groups`, `mcp_tool_permissions`, `mcp_toolsets`) at line 1 column 55",
     ),
 ];
 
