@@ -353,6 +353,11 @@ const MEMBERS: &[&str] = &[
     "expect",
 ];
 
+/// A level's permission in a scenario, which errors name by its member.
+fn permission(member: &'static str) -> Nullable<PermissionSeed> {
+    Nullable(PermissionSeed(Some(member)))
+}
+
 impl<'de> Deserialize<'de> for Scenario {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(ScenarioVisitor)
@@ -392,19 +397,14 @@ impl<'de> Visitor<'de> for ScenarioVisitor {
                         .next_value::<Option<Vec<Toolset>>>()?
                         .unwrap_or_default();
                 }
-                "key" => s.key = map.next_value_seed(Nullable(PermissionSeed(Some("key"))))?,
-                "team" => s.team = map.next_value_seed(Nullable(PermissionSeed(Some("team"))))?,
-                "end_user" => {
-                    s.end_user = map.next_value_seed(Nullable(PermissionSeed(Some("end_user"))))?;
-                }
+                "key" => s.key = map.next_value_seed(permission("key"))?,
+                "team" => s.team = map.next_value_seed(permission("team"))?,
+                "end_user" => s.end_user = map.next_value_seed(permission("end_user"))?,
                 "organization" => {
-                    s.organization =
-                        map.next_value_seed(Nullable(PermissionSeed(Some("organization"))))?;
+                    s.organization = map.next_value_seed(permission("organization"))?;
                 }
-                "user" => s.user = map.next_value_seed(Nullable(PermissionSeed(Some("user"))))?,
-                "agent" => {
-                    s.agent = map.next_value_seed(Nullable(PermissionSeed(Some("agent"))))?
-                }
+                "user" => s.user = map.next_value_seed(permission("user"))?,
+                "agent" => s.agent = map.next_value_seed(permission("agent"))?,
                 "end_user_identified" => {
                     s.end_user_identified = opt_bool(&mut map, "end_user_identified")?;
                 }
