@@ -152,6 +152,19 @@ impl fmt::Debug for Compiler<'_> {
 /// semantics, settings, access-group lookup or level other than the ones it was compiled
 /// with, it is compiled again on the fly from the permission it keeps, so the answer is
 /// always the one the raw permission gives; only the saving is lost.
+///
+/// ```
+/// use mcp_authz::{Level, McpServer, ObjectPermission, Request, ServerRegistry};
+///
+/// let registry = ServerRegistry::new([McpServer::new("srv-a").with_alias("gh")])?;
+/// let team = ObjectPermission::new().with_servers(["gh"]);
+/// let compiled = registry.compiler().compile(Level::Team, &team);
+/// assert_eq!(compiled.level(), Level::Team);
+/// let key = ObjectPermission::new();
+/// let resolution = registry.resolve_allowed_servers(&Request::new().key(&key).team(&compiled));
+/// assert!(resolution.is_visible("gh"));
+/// # Ok::<(), mcp_authz::RegistryError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct CompiledPermission {
     pub(crate) compiled: Compiled,

@@ -186,6 +186,18 @@ impl fmt::Display for LintCode {
 /// One finding of the linter.
 ///
 /// Serialized as `{"code", "severity", "path", "message"}`.
+///
+/// ```
+/// use mcp_authz::{Level, LintCode, McpServer, ObjectPermission, ServerRegistry, Severity};
+///
+/// let registry = ServerRegistry::new([McpServer::new("srv-a")])?;
+/// let key = ObjectPermission::new().with_servers(["srv-gone"]);
+/// let found = registry.linter().permission(Level::Key, &key);
+/// assert_eq!(found[0].code(), LintCode::UnknownReference);
+/// assert_eq!(found[0].severity(), Severity::Error);
+/// assert_eq!(found[0].path(), "key.mcp_servers[0]");
+/// # Ok::<(), mcp_authz::RegistryError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Diagnostic {
     code: LintCode,

@@ -10,6 +10,13 @@ use serde::{Deserialize, Serialize};
 /// Three levels *grant*, each a ceiling for the ones after it: [`Level::Organization`],
 /// [`Level::Team`], [`Level::Key`]. Three only *narrow*: [`Level::User`] (the key's owner),
 /// [`Level::EndUser`] and [`Level::Agent`]. [`Level::ALL`] lists them in that order.
+///
+/// ```
+/// use mcp_authz::Level;
+///
+/// let granting: Vec<&str> = Level::ALL.iter().filter(|l| l.grants()).map(|l| l.as_str()).collect();
+/// assert_eq!(granting, ["organization", "team", "key"]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

@@ -272,7 +272,21 @@ fn call_name(params: &Value) -> Option<&str> {
 
 /// A `tools/call` decided: the name asked for, where it routes, and the decision. It
 /// serializes as a log record: `{"name", "server_id", "tool", "allowed", "reason"}`
-/// (`reason` a [`CallDecision::code`]).
+/// (`reason` a [`CallDecision::code`]). Made by [`McpGateway::decide_tools_call`] (see
+/// its example) and [`McpGateway::decide_server_tools_call`]:
+///
+/// ```
+/// use mcp_authz::{CallDecision, McpGateway, McpServer, ObjectPermission, Request, ServerRegistry};
+/// use serde_json::json;
+///
+/// let registry = ServerRegistry::new([McpServer::new("srv-a")])?;
+/// let key = ObjectPermission::new().with_tool_permission("srv-a", ["read"]);
+/// let resolution = registry.resolve_allowed_servers(&Request::new().key(&key));
+/// let call = McpGateway::new().decide_server_tools_call(&resolution, "srv-a", &json!({"name": "write"}));
+/// assert_eq!(call.decision(), CallDecision::ToolNotAllowed);
+/// assert_eq!(call.denial().unwrap().error(), json!({"code": -32602, "message": "Unknown tool: write"}));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolCall {
     name: String,

@@ -120,6 +120,19 @@ impl<'r> VisibleServer<'r> {
 }
 
 /// The answer to "may this call run?", with the reason.
+///
+/// ```
+/// use mcp_authz::{CallDecision, McpServer, ObjectPermission, Request, ServerRegistry};
+///
+/// let registry = ServerRegistry::new([McpServer::new("srv-a"), McpServer::new("srv-b")])?;
+/// let key = ObjectPermission::new().with_tool_permission("srv-a", ["read"]);
+/// let resolution = registry.resolve_allowed_servers(&Request::new().key(&key));
+/// assert_eq!(resolution.decide_call("srv-a", "read"), CallDecision::Allowed);
+/// assert_eq!(resolution.decide_call("srv-a", "write"), CallDecision::ToolNotAllowed);
+/// assert_eq!(resolution.decide_call("srv-b", "read").code(), "server_not_visible");
+/// assert_eq!(resolution.decide_call("srv-x", "read").to_string(), "no server has this id, alias or name");
+/// # Ok::<(), mcp_authz::RegistryError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -383,6 +396,19 @@ impl<'a> Resolution<'a> {
 
     /// The offered tools of the server a reference names that the caller may list, in
     /// the offered order; nothing for a server that is not visible.
+    ///
+    /// ```
+    /// use mcp_authz::{McpServer, ObjectPermission, Request, ServerRegistry};
+    ///
+    /// let registry = ServerRegistry::new([McpServer::new("srv-a").with_disallowed_tools(["drop"])])?;
+    /// let key = ObjectPermission::new().with_servers(["srv-a"]);
+    /// let resolution = registry.resolve_allowed_servers(&Request::new().key(&key));
+    /// let offered = ["query", "drop", "explain"];
+    /// let listed: Vec<&&str> = resolution.filter_tools("srv-a", &offered).collect();
+    /// assert_eq!(listed, [&"query", &"explain"]);
+    /// assert_eq!(resolution.filter_tools("srv-b", &offered).count(), 0);
+    /// # Ok::<(), mcp_authz::RegistryError>(())
+    /// ```
     #[must_use = "iterators are lazy"]
     pub fn filter_tools<'o, T: AsRef<str>>(
         &self,

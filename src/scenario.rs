@@ -41,6 +41,22 @@ pub enum ScenarioCall {
 }
 
 /// A scenario: a registry, one request, and optionally tools to filter and calls to check.
+///
+/// ```
+/// use mcp_authz::scenario::Scenario;
+/// use serde_json::json;
+///
+/// let scenario = Scenario::from_json(r#"{
+///     "servers": [{"server_id": "srv-a", "alias": "gh"}],
+///     "key": {"mcp_servers": [], "mcp_tool_permissions": {"gh": ["create_issue"]}},
+///     "calls": [{"server": "gh", "tool": "create_issue"}, {"name": "gh-delete_repo"}]
+/// }"#)?;
+/// let output = scenario.run()?;
+/// assert_eq!(output["servers"], json!([{"server_id": "srv-a", "tools": {"allow": ["create_issue"]}}]));
+/// assert_eq!(output["calls"][0]["allowed"], true);
+/// assert_eq!(output["calls"][1]["allowed"], false);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Scenario {
     /// The registry's servers.

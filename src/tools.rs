@@ -351,6 +351,29 @@ impl<'s, 'a> ScopeFilter<'s, 'a> {
 }
 
 /// Which tools of a visible server a caller may list and call.
+///
+/// ```
+/// use mcp_authz::{McpServer, ObjectPermission, Request, ServerRegistry, ToolScope};
+///
+/// let registry = ServerRegistry::new([
+///     McpServer::new("srv-a"),
+///     McpServer::new("srv-b").with_disallowed_tools(["drop"]),
+///     McpServer::new("srv-c"),
+/// ])?;
+/// let key = ObjectPermission::new()
+///     .with_servers(["srv-a", "srv-b"])
+///     .with_tool_permission("srv-c", ["read"]);
+/// let resolution = registry.resolve_allowed_servers(&Request::new().key(&key));
+/// assert_eq!(resolution.tool_scope("srv-a"), Some(&ToolScope::All));
+/// match resolution.tool_scope("srv-b") {
+///     Some(ToolScope::AllExcept(denied)) => assert_eq!(denied.iter().collect::<Vec<_>>(), ["drop"]),
+///     other => panic!("{other:?}"),
+/// }
+/// let only = resolution.tool_scope("srv-c").unwrap();
+/// assert!(only.allows("read") && !only.allows("write"));
+/// assert_eq!(serde_json::to_string(only)?, r#"{"allow":["read"]}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToolScope<'a> {
     /// Every tool the server offers.
