@@ -427,6 +427,13 @@ impl<'a> Resolution<'a> {
     /// names and ids (spaces spelled `_`, compared exactly): [`Resolution::route_with`]
     /// and [`ToolNaming::LITELLM`].
     ///
+    /// Prefixes are compared as a gateway shows them, so case and spelling count: a UUID
+    /// id written in upper case routes nothing, though the same id in any spelling names
+    /// its server as a reference. Which spellings route can depend on what else the
+    /// caller sees (`gh-enterprise-x` routes to a visible `gh-enterprise`, else to tool
+    /// `enterprise-x` of `gh`); [`Routing::ShownPrefix`](crate::Routing::ShownPrefix)
+    /// accepts only the prefix a listing shows.
+    ///
     /// ```
     /// use mcp_authz::{McpServer, ObjectPermission, Request, RouteError, ServerRegistry};
     ///
