@@ -127,3 +127,23 @@ fn a_resolution_serializes_as_a_decision_log() {
         })
     );
 }
+
+#[test]
+fn prefixes_compare_as_shown_while_references_match_any_uuid_spelling() {
+    let id = "aa1d8e71-318a-43cb-83ad-588d56470b1b";
+    let registry = ServerRegistry::new([McpServer::new(id)]).unwrap();
+    let key = ObjectPermission::new().with_servers([id]);
+    let resolution = registry.resolve_allowed_servers(&Request::new().key(&key));
+    let upper = id.to_uppercase();
+    assert_eq!(resolution.decide_call(&upper, "q"), CallDecision::Allowed);
+    assert_eq!(
+        resolution.decide_prefixed_call(&format!("{upper}-q")),
+        CallDecision::UnknownPrefix
+    );
+    let shown = mcp_authz::ToolNaming::default().shown_name(registry.get(id).unwrap(), "q");
+    assert_eq!(shown, format!("{id}-q"));
+    assert_eq!(
+        resolution.decide_prefixed_call(&shown),
+        CallDecision::Allowed
+    );
+}
