@@ -45,3 +45,11 @@ pub use semantics::{LiteLlmRelease, Semantics, UnknownSemantics};
 pub use server::McpServer;
 pub use tools::{ToolScope, ToolSet};
 pub use toolset::{Toolset, ToolsetTool};
+
+/// The ordered map of the public API ([`ObjectPermission::mcp_tool_permissions`], the
+/// scenario format's `tools`), re-exported so that callers name the same `indexmap`
+/// version as the crate.
+pub use indexmap::IndexMap;
+/// The UUID type of [`ServerId::as_uuid`], re-exported so that callers name the same
+/// `uuid` version as the crate.
+pub use uuid::Uuid;
