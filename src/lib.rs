@@ -12,6 +12,7 @@ mod hash;
 mod id;
 mod level;
 mod lint;
+pub mod litellm;
 mod permission;
 mod reason;
 mod registry;
