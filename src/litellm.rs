@@ -12,6 +12,9 @@
 //! assembles one (SPEC 1.3). [`Deployment`] holds every row of an export, finds a key's rows
 //! by id, and builds the server registry.
 //!
+//! [`ObjectPermission`]: crate::ObjectPermission
+//! [`Request`]: crate::Request
+//!
 //! ```
 //! use mcp_authz::litellm::{KeyRow, KeyRows, TeamRow};
 //! use mcp_authz::{Level, ObjectPermission};
