@@ -34,8 +34,10 @@
 //!
 //! # The export
 //!
-//! One JSON object with LiteLLM's table and field names. Only `servers` is required; every
-//! other member defaults to empty, and fields not listed here are ignored.
+//! One JSON object with LiteLLM's table and field names, read by
+//! `mcp_authz::litellm::Deployment`. Only `servers` is required; every other member
+//! defaults to empty, other members and the columns not listed here (`spend`, `models`,
+//! `token`, ...) are ignored, so rows can be exported from LiteLLM's tables as they are.
 //!
 //! ```text
 //! {
@@ -66,110 +68,30 @@
 //!
 //! `settings` members are checked (an unknown one is an error: a misspelt switch would
 //! silently change every answer), and so are `object_permission` members whose name starts
-//! with `mcp_` (SPEC 1.2).
+//! with `mcp_` (SPEC 1.2), the types of the listed columns, and ids: two rows of one table
+//! with the same id are an error.
 //!
-//! Exit status: 0 on success, 2 on a bad argument or an export that cannot be read. With
-//! `--json`, errors are printed on standard output as `{"error": {"message": ...}}`.
+//! `-h` or `--help` anywhere before `--` prints the help and exits with 0. Exit status: 0
+//! on success, 2 on a bad argument or an export that cannot be read. With `--json`, every
+//! error (a bad argument included) is printed on standard output as
+//! `{"error": {"message": ...}}`, the scenario format's error document, and nothing is
+//! printed on standard error; without it, errors go to standard error as text.
+//!
+//! Tool scopes in the JSON report (`before`, `after`, `tools_gained`, `tools_lost`,
+//! `calls_gained`, `calls_lost`) all use the scenario format's shape: `{"allow": "*"}`,
+//! `{"allow": "*", "deny": [...]}` or `{"allow": [...]}` (`{"allow": []}`: no tool).
 
+use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
 use std::process::ExitCode;
 
+use mcp_authz::litellm::{Deployment, KeyRow};
 use mcp_authz::{
-    Diagnostic, Level, Linter, McpServer, ObjectPermission, PermissionRef, Request, ResolutionDiff,
-    Semantics, ServerChange, ServerDiff, ServerRegistry, Settings, Toolset,
+    Diagnostic, Level, Linter, McpServer, ObjectPermission, Request, ResolutionDiff, Semantics,
+    ServerChange, ServerDiff, ServerRegistry, Settings,
 };
-use serde::Deserialize;
 use serde_json::{Value, json};
-
-#[derive(Deserialize)]
-struct Export {
-    servers: Vec<McpServer>,
-    #[serde(default)]
-    toolsets: Vec<Toolset>,
-    #[serde(default)]
-    settings: Option<Settings>,
-    #[serde(default)]
-    organizations: Vec<Organization>,
-    #[serde(default)]
-    teams: Vec<Team>,
-    #[serde(default)]
-    users: Vec<User>,
-    #[serde(default)]
-    agents: Vec<Agent>,
-    #[serde(default)]
-    keys: Vec<Key>,
-    #[serde(default)]
-    end_users: Vec<EndUser>,
-}
-
-#[derive(Deserialize)]
-struct Organization {
-    organization_id: String,
-    #[serde(default)]
-    object_permission: Option<ObjectPermission>,
-}
-
-#[derive(Deserialize)]
-#[allow(clippy::struct_field_names)] // LiteLLM's field names
-struct Team {
-    team_id: String,
-    #[serde(default)]
-    organization_id: Option<String>,
-    #[serde(default)]
-    object_permission: Option<ObjectPermission>,
-}
-
-#[derive(Deserialize)]
-#[allow(clippy::struct_field_names)] // LiteLLM's field names
-struct User {
-    user_id: String,
-    #[serde(default)]
-    user_role: Option<String>,
-    #[serde(default)]
-    object_permission: Option<ObjectPermission>,
-}
-
-impl User {
-    /// LiteLLM's roles with the proxy-admin view.
-    fn is_admin(&self) -> bool {
-        matches!(
-            self.user_role.as_deref(),
-            Some("proxy_admin" | "proxy_admin_viewer")
-        )
-    }
-}
-
-#[derive(Deserialize)]
-struct Agent {
-    agent_id: String,
-    #[serde(default)]
-    object_permission: Option<ObjectPermission>,
-}
-
-#[derive(Deserialize)]
-#[allow(clippy::struct_field_names)] // LiteLLM's field names
-struct Key {
-    key_alias: Option<String>,
-    #[serde(default)]
-    team_id: Option<String>,
-    #[serde(default)]
-    organization_id: Option<String>,
-    #[serde(default)]
-    user_id: Option<String>,
-    #[serde(default)]
-    agent_id: Option<String>,
-    #[serde(default)]
-    object_permission: Option<ObjectPermission>,
-}
-
-#[derive(Deserialize)]
-struct EndUser {
-    #[serde(alias = "end_user_id")]
-    user_id: String,
-    #[serde(default)]
-    object_permission: Option<ObjectPermission>,
-}
 
 /// What the two resolutions of each key differ in.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -262,102 +184,18 @@ struct KeyReport<'a> {
     diff: ResolutionDiff,
 }
 
-/// A key's levels, read from the rows of the export its ids refer to.
-struct Levels<'a> {
-    organization: Option<&'a ObjectPermission>,
-    organization_id: Option<&'a str>,
-    /// `Some` when the key is on a team (the empty permission when the row has none).
-    team: Option<&'a ObjectPermission>,
-    user: Option<&'a ObjectPermission>,
-    agent: Option<&'a ObjectPermission>,
-    admin: bool,
-    notes: Vec<String>,
-}
-
-/// The row of `rows` whose id is `id`, or a note that the export lacks it.
-fn find<'a, T>(
-    rows: &'a [T],
-    id: Option<&str>,
-    row_id: impl Fn(&T) -> &str,
-    what: &str,
-    fallback: &str,
-    notes: &mut Vec<String>,
-) -> Option<&'a T> {
-    let id = id?;
-    let row = rows.iter().find(|r| row_id(r) == id);
-    if row.is_none() {
-        notes.push(format!(
-            "{what} `{id}` is not in the export: resolved {fallback}"
-        ));
-    }
-    row
-}
-
-impl<'a> Levels<'a> {
-    fn of(export: &'a Export, key: &'a Key, no_permission: &'a ObjectPermission) -> Self {
-        let mut notes = Vec::new();
-        let team_row = find(
-            &export.teams,
-            key.team_id.as_deref(),
-            |t| &t.team_id,
-            "team",
-            "as a team with no MCP permission",
-            &mut notes,
-        );
-        let organization_id = key
-            .organization_id
-            .as_deref()
-            .or_else(|| team_row.and_then(|t| t.organization_id.as_deref()));
-        let organization = find(
-            &export.organizations,
-            organization_id,
-            |o| &o.organization_id,
-            "organization",
-            "without an organization",
-            &mut notes,
-        );
-        let user = find(
-            &export.users,
-            key.user_id.as_deref(),
-            |u| &u.user_id,
-            "user",
-            "without the owner's permission and role",
-            &mut notes,
-        );
-        let agent = find(
-            &export.agents,
-            key.agent_id.as_deref(),
-            |a| &a.agent_id,
-            "agent",
-            "without an agent",
-            &mut notes,
-        );
-        Self {
-            organization: organization.and_then(|o| o.object_permission.as_ref()),
-            organization_id,
-            team: key.team_id.as_ref().map(|_| {
-                team_row
-                    .and_then(|t| t.object_permission.as_ref())
-                    .unwrap_or(no_permission)
-            }),
-            user: user.and_then(|u| u.object_permission.as_ref()),
-            agent: agent.and_then(|a| a.object_permission.as_ref()),
-            admin: user.is_some_and(User::is_admin),
-            notes,
-        }
-    }
-
-    /// The key's request: every level but the end user, no semantics or settings yet.
-    fn request(&self, key: Option<&'a ObjectPermission>) -> Request<'a> {
-        let raw = |p: Option<&'a ObjectPermission>| p.map(PermissionRef::Raw);
-        Request::new()
-            .level(Level::Organization, raw(self.organization))
-            .team_opt(self.team)
-            .key_opt(key)
-            .level(Level::User, raw(self.user))
-            .level(Level::Agent, raw(self.agent))
-            .admin(self.admin)
-    }
+/// What the report says about a key's reference to a row the export lacks, and how the
+/// request resolves without it (as [`KeyRows::request`](mcp_authz::litellm::KeyRows::request)
+/// does).
+fn missing_note(level: Level, id: &str) -> String {
+    let (what, fallback) = match level {
+        Level::Team => ("team", "as a team with no MCP permission"),
+        Level::Organization => ("organization", "without an organization"),
+        Level::User => ("user", "without the owner's permission and role"),
+        Level::Agent => ("agent", "without an agent"),
+        _ => ("row", "without it"),
+    };
+    format!("{what} `{id}` is not in the export: resolved {fallback}")
 }
 
 /// The request's diagnostics, less those each non-key level has on its own: the level
@@ -389,35 +227,33 @@ fn label(server: &McpServer) -> String {
 }
 
 fn key_reports<'a>(
-    export: &'a Export,
+    deployment: &'a Deployment,
     registry: &'a ServerRegistry,
     linter: &Linter<'_>,
-    settings: Settings,
     mode: Mode,
-    no_permission: &'a ObjectPermission,
 ) -> Vec<KeyReport<'a>> {
-    export
-        .keys
+    deployment
+        .keys()
         .iter()
         .enumerate()
         .map(|(at, key)| {
-            let levels = Levels::of(export, key, no_permission);
-            let request = levels.request(key.object_permission.as_ref());
-            let (before, after) = mode.requests(request, settings);
+            let rows = deployment.rows_for(key);
+            let request = deployment.request_for(key);
+            let (before, after) = mode.requests(request, deployment.settings());
             let diagnostics = request_diagnostics(linter, &after);
             let before = registry.resolve_allowed_servers(&before);
             let after = registry.resolve_allowed_servers(&after);
             KeyReport {
-                alias: key
-                    .key_alias
-                    .clone()
-                    .unwrap_or_else(|| format!("keys[{at}]")),
-                team: key.team_id.as_deref(),
-                organization: levels.organization_id,
-                user: key.user_id.as_deref(),
-                agent: key.agent_id.as_deref(),
-                admin: levels.admin,
-                notes: levels.notes,
+                alias: key_label(key, at),
+                team: key.team_id(),
+                organization: rows.organization_id(),
+                user: key.user_id(),
+                agent: key.agent_id(),
+                admin: rows.is_admin(),
+                notes: rows
+                    .missing()
+                    .map(|(level, id)| missing_note(level, id))
+                    .collect(),
                 diagnostics,
                 visible: after
                     .servers()
@@ -427,6 +263,12 @@ fn key_reports<'a>(
             }
         })
         .collect()
+}
+
+/// The key's alias, else its position in the export.
+fn key_label(key: &KeyRow, at: usize) -> String {
+    key.alias()
+        .map_or_else(|| format!("keys[{at}]"), str::to_owned)
 }
 
 fn change_line(change: &ServerDiff) -> String {
@@ -523,54 +365,50 @@ fn lint(linter: &Linter<'_>, level: Level, p: Option<&ObjectPermission>) -> Vec<
     p.map(|p| linter.permission(level, p)).unwrap_or_default()
 }
 
-fn level_sections(out: &mut String, export: &Export, linter: &Linter<'_>) {
+fn level_sections(out: &mut String, deployment: &Deployment, linter: &Linter<'_>) {
     let _ = writeln!(out, "\nregistry");
     diagnostics_block(out, "  ", &linter.registry());
     let mut section = |heading: String, level: Level, p: Option<&ObjectPermission>| {
         let _ = writeln!(out, "\n{heading}");
         diagnostics_block(out, "  ", &lint(linter, level, p));
     };
-    for o in &export.organizations {
+    for o in deployment.organizations() {
         section(
-            format!("organization {}", o.organization_id),
+            format!("organization {}", o.id()),
             Level::Organization,
-            o.object_permission.as_ref(),
+            o.object_permission(),
         );
     }
-    for t in &export.teams {
+    for t in deployment.teams() {
         let organization = t
-            .organization_id
-            .as_deref()
+            .organization_id()
             .map_or(String::new(), |o| format!(" (organization {o})"));
         section(
-            format!("team {}{organization}", t.team_id),
+            format!("team {}{organization}", t.id()),
             Level::Team,
-            t.object_permission.as_ref(),
+            t.object_permission(),
         );
     }
-    for u in &export.users {
-        let role = u
-            .user_role
-            .as_deref()
-            .map_or(String::new(), |r| format!(" ({r})"));
+    for u in deployment.users() {
+        let role = u.role().map_or(String::new(), |r| format!(" ({r})"));
         section(
-            format!("user {}{role}", u.user_id),
+            format!("user {}{role}", u.id()),
             Level::User,
-            u.object_permission.as_ref(),
+            u.object_permission(),
         );
     }
-    for a in &export.agents {
+    for a in deployment.agents() {
         section(
-            format!("agent {}", a.agent_id),
+            format!("agent {}", a.id()),
             Level::Agent,
-            a.object_permission.as_ref(),
+            a.object_permission(),
         );
     }
-    for u in &export.end_users {
+    for u in deployment.end_users() {
         section(
-            format!("end user {}", u.user_id),
+            format!("end user {}", u.id()),
             Level::EndUser,
-            u.object_permission.as_ref(),
+            u.object_permission(),
         );
     }
 }
@@ -619,7 +457,7 @@ fn key_section(out: &mut String, key: &KeyReport<'_>, mode: Mode) {
 }
 
 fn text_report(
-    export: &Export,
+    deployment: &Deployment,
     registry: &ServerRegistry,
     linter: &Linter<'_>,
     keys: &[KeyReport<'_>],
@@ -631,12 +469,12 @@ fn text_report(
     let counts = [
         (registry.len(), "server", true),
         (registry.toolsets().len(), "toolset", false),
-        (export.organizations.len(), "organization", false),
-        (export.teams.len(), "team", true),
-        (export.users.len(), "user", false),
-        (export.agents.len(), "agent", false),
-        (export.keys.len(), "key", true),
-        (export.end_users.len(), "end user", false),
+        (deployment.organizations().len(), "organization", false),
+        (deployment.teams().len(), "team", true),
+        (deployment.users().len(), "user", false),
+        (deployment.agents().len(), "agent", false),
+        (deployment.keys().len(), "key", true),
+        (deployment.end_users().len(), "end user", false),
     ];
     let counts: Vec<String> = counts
         .iter()
@@ -645,14 +483,19 @@ fn text_report(
         .collect();
     let _ = writeln!(out, "{}\n", counts.join(", "));
     summary_table(&mut out, keys, mode);
-    level_sections(&mut out, export, linter);
+    level_sections(&mut out, deployment, linter);
     for key in keys {
         key_section(&mut out, key, mode);
     }
     out
 }
 
-fn json_report(export: &Export, linter: &Linter<'_>, keys: &[KeyReport<'_>], mode: Mode) -> Value {
+fn json_report(
+    deployment: &Deployment,
+    linter: &Linter<'_>,
+    keys: &[KeyReport<'_>],
+    mode: Mode,
+) -> Value {
     let keys: Vec<Value> = keys
         .iter()
         .map(|k| {
@@ -670,9 +513,9 @@ fn json_report(export: &Export, linter: &Linter<'_>, keys: &[KeyReport<'_>], mod
             })
         })
         .collect();
-    let rows = |level: Level, rows: Vec<(&str, &str, Option<&ObjectPermission>)>| {
+    let rows = |level: Level, member: &str, rows: Vec<(&str, Option<&ObjectPermission>)>| {
         rows.into_iter()
-            .map(|(member, id, p)| json!({ member: id, "diagnostics": lint(linter, level, p) }))
+            .map(|(id, p)| json!({ member: id, "diagnostics": lint(linter, level, p) }))
             .collect::<Vec<_>>()
     };
     let compared = match mode {
@@ -684,23 +527,24 @@ fn json_report(export: &Export, linter: &Linter<'_>, keys: &[KeyReport<'_>], mod
         }),
         Mode::Compare { from, to } => json!({ "from": from, "to": to }),
     };
+    let d = deployment;
     json!({
         "compare": compared,
         "registry": linter.registry(),
-        "organizations": rows(Level::Organization, export.organizations.iter()
-            .map(|o| ("organization_id", o.organization_id.as_str(), o.object_permission.as_ref()))
+        "organizations": rows(Level::Organization, "organization_id", d.organizations().iter()
+            .map(|o| (o.id(), o.object_permission()))
             .collect()),
-        "teams": rows(Level::Team, export.teams.iter()
-            .map(|t| ("team_id", t.team_id.as_str(), t.object_permission.as_ref()))
+        "teams": rows(Level::Team, "team_id", d.teams().iter()
+            .map(|t| (t.id(), t.object_permission()))
             .collect()),
-        "users": rows(Level::User, export.users.iter()
-            .map(|u| ("user_id", u.user_id.as_str(), u.object_permission.as_ref()))
+        "users": rows(Level::User, "user_id", d.users().iter()
+            .map(|u| (u.id(), u.object_permission()))
             .collect()),
-        "agents": rows(Level::Agent, export.agents.iter()
-            .map(|a| ("agent_id", a.agent_id.as_str(), a.object_permission.as_ref()))
+        "agents": rows(Level::Agent, "agent_id", d.agents().iter()
+            .map(|a| (a.id(), a.object_permission()))
             .collect()),
-        "end_users": rows(Level::EndUser, export.end_users.iter()
-            .map(|u| ("user_id", u.user_id.as_str(), u.object_permission.as_ref()))
+        "end_users": rows(Level::EndUser, "user_id", d.end_users().iter()
+            .map(|u| (u.id(), u.object_permission()))
             .collect()),
         "keys": keys,
     })
@@ -720,30 +564,25 @@ fn read(path: &str) -> Result<String, String> {
 
 fn run(options: &Options) -> Result<String, String> {
     let path = &options.path;
-    let export: Export = serde_json::from_str(&read(path)?).map_err(|e| {
+    let deployment = Deployment::from_json(&read(path)?).map_err(|e| {
         if path == "-" {
-            format!("invalid export on standard input: {e}")
+            format!("standard input: {e}")
         } else {
-            format!("invalid export `{path}`: {e}")
+            format!("`{path}`: {e}")
         }
     })?;
-    let registry = ServerRegistry::with_toolsets(
-        export.servers.iter().cloned(),
-        export.toolsets.iter().cloned(),
-    )
-    .map_err(|e| e.to_string())?;
-    let settings = export.settings.unwrap_or_default();
+    let registry = deployment.registry().map_err(|e| e.to_string())?;
+    let settings = deployment.settings();
     let mode = options.mode;
     let linter = registry
         .linter()
         .settings(mode.after_settings(settings))
         .semantics(mode.after_semantics());
-    let no_permission = ObjectPermission::new();
-    let keys = key_reports(&export, &registry, &linter, settings, mode, &no_permission);
+    let keys = key_reports(&deployment, &registry, &linter, mode);
     Ok(if options.json {
-        format!("{:#}", json_report(&export, &linter, &keys, mode))
+        format!("{:#}", json_report(&deployment, &linter, &keys, mode))
     } else {
-        text_report(&export, &registry, &linter, &keys, mode)
+        text_report(&deployment, &registry, &linter, &keys, mode)
     })
 }
 
@@ -760,8 +599,10 @@ Reports, per key of a LiteLLM deployment export, what a change of rules changes.
                      under the --to semantics (default: default)
   --from S [--to S]  the same requests under two semantics (--to defaults to default)
   --migrate          shorthand for --from litellm --to default
-  --json             print the report as JSON (errors as {{\"error\": {{\"message\": ...}}}})
-  -h, --help         print this help
+  --json             print the report as JSON on standard output; every error then is
+                     JSON on standard output too: {{\"error\": {{\"message\": \"...\"}}}}
+  -h, --help         print this help and exit (wherever it appears before --)
+  --                 what follows is the export's path, even if it starts with -
 
 SEMANTICS: one of {}; litellm is the newest modelled release
 EXPORT.json: a file, or - for standard input; its format is in examples/audit.rs
@@ -781,8 +622,24 @@ enum Command {
     Run(Options),
 }
 
+/// The arguments before `--`: the options (after it come only paths).
+fn options_part(args: &[String]) -> impl Iterator<Item = &str> {
+    args.iter().map(String::as_str).take_while(|a| *a != "--")
+}
+
+/// Whether errors are to be JSON: known before the arguments are read, so that even their
+/// errors come out as JSON.
+fn wants_json(args: &[String]) -> bool {
+    options_part(args).any(|a| a == "--json")
+}
+
 /// Reads the arguments. An error is a message for the user.
 fn parse(args: &[String]) -> Result<Command, String> {
+    // Help wins over everything else on the line, a bad option included: whoever asks for
+    // help gets it, not an error.
+    if options_part(args).any(|a| a == "-h" || a == "--help") {
+        return Ok(Command::Help);
+    }
     let mut json_output = false;
     let (mut from, mut to, mut migrate) = (None, None, false);
     let mut paths = Vec::new();
@@ -793,7 +650,6 @@ fn parse(args: &[String]) -> Result<Command, String> {
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
             "--json" => json_output = true,
             "--migrate" => migrate = true,
             "--from" => from = Some(semantics("--from", args.next())?),
@@ -850,27 +706,54 @@ fn emit(mut text: String) {
     let _ = std::io::stdout().write_all(text.as_bytes());
 }
 
-fn fail(json_output: bool, message: &str, usage: bool) -> ExitCode {
+/// An error as the user sees it: with `--json`, a JSON document (for standard output, where
+/// a caller that reads the report reads it too); else one line for standard error, with
+/// the usage line after a bad argument.
+fn error_text(json_output: bool, message: &str, usage: bool) -> String {
     if json_output {
-        emit(format!("{:#}", json!({ "error": { "message": message } })));
+        format!("{:#}", json!({ "error": { "message": message } }))
+    } else if usage {
+        format!("audit: {message}\n{USAGE}")
     } else {
-        let usage = if usage {
-            format!("\n{USAGE}")
-        } else {
-            String::new()
-        };
-        let _ = writeln!(std::io::stderr(), "audit: {message}{usage}");
+        format!("audit: {message}")
+    }
+}
+
+fn fail(json_output: bool, message: &str, usage: bool) -> ExitCode {
+    let text = error_text(json_output, message, usage);
+    if json_output {
+        emit(text);
+    } else {
+        let _ = writeln!(std::io::stderr(), "{text}");
     }
     ExitCode::from(2)
 }
 
+/// The arguments as strings (lossily for messages), and the first that is not UTF-8.
+fn utf8_args(raw: Vec<OsString>) -> (Vec<String>, Option<String>) {
+    let mut bad = None;
+    let args = raw
+        .into_iter()
+        .map(|a| {
+            a.into_string().unwrap_or_else(|a| {
+                let lossy = a.to_string_lossy().into_owned();
+                bad.get_or_insert_with(|| lossy.clone());
+                lossy
+            })
+        })
+        .collect();
+    (args, bad)
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    // Known before the arguments are read, so that even their errors come out as JSON.
-    let json_output = args
-        .iter()
-        .take_while(|a| *a != "--")
-        .any(|a| a == "--json");
+    // `std::env::args` panics on an argument that is not UTF-8; read them raw instead, so
+    // that even that is an error in the chosen format.
+    let (args, not_utf8) = utf8_args(std::env::args_os().skip(1).collect());
+    let json_output = wants_json(&args);
+    if let Some(arg) = not_utf8 {
+        let message = format!("argument `{arg}` is not valid UTF-8");
+        return fail(json_output, &message, true);
+    }
     match parse(&args) {
         Ok(Command::Help) => {
             emit(help());
@@ -884,5 +767,217 @@ fn main() -> ExitCode {
             Err(message) => fail(json_output, &message, false),
         },
         Err(message) => fail(json_output, &message, true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    fn path_of(line: &str) -> String {
+        match parse(&args(line)) {
+            Ok(Command::Run(options)) => options.path,
+            Ok(Command::Help) => "help".to_owned(),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    #[test]
+    fn help_wins_wherever_it_is_asked_for_before_the_paths() {
+        for line in [
+            "--help",
+            "-h",
+            "export.json --help",
+            "--bogus -h",
+            "--from --help",
+        ] {
+            assert_eq!(path_of(line), "help", "{line}");
+        }
+        // After `--`, `--help` is a file name.
+        assert_eq!(path_of("-- --help"), "--help");
+        assert_eq!(path_of("--json -- -h"), "-h");
+    }
+
+    #[test]
+    fn bad_arguments_are_named() {
+        assert_eq!(path_of("--bogus x.json"), "error: unknown option `--bogus`");
+        assert_eq!(path_of("--from"), "error: `--from` needs a semantics name");
+        assert_eq!(path_of(""), "error: no export file given");
+        assert_eq!(
+            path_of("a.json b.json"),
+            "error: more than one export file given"
+        );
+        assert_eq!(
+            path_of("--migrate --to default x.json"),
+            "error: `--migrate` means `--from litellm --to default`: it takes no --from or --to"
+        );
+        assert_eq!(path_of("- "), "-");
+    }
+
+    #[test]
+    fn json_is_wanted_only_among_the_options() {
+        assert!(wants_json(&args("--json x.json")));
+        assert!(wants_json(&args("x.json --json")));
+        assert!(!wants_json(&args("-- --json")));
+        assert!(!wants_json(&args("x.json")));
+    }
+
+    #[test]
+    fn errors_under_json_are_json_documents_only() {
+        let text = error_text(true, "cannot read `x.json`: gone", true);
+        let value: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            value,
+            json!({"error": {"message": "cannot read `x.json`: gone"}})
+        );
+        assert_eq!(
+            error_text(false, "unknown option `--x`", true),
+            format!("audit: unknown option `--x`\n{USAGE}")
+        );
+        assert_eq!(error_text(false, "gone", false), "audit: gone");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_argument_that_is_not_utf8_is_reported_not_a_panic() {
+        use std::os::unix::ffi::OsStringExt as _;
+        let raw = vec![
+            OsString::from("--json"),
+            OsString::from_vec(vec![b'a', 0xff]),
+        ];
+        let (args, bad) = utf8_args(raw);
+        assert_eq!(args, ["--json", "a\u{fffd}"]);
+        assert_eq!(bad.as_deref(), Some("a\u{fffd}"));
+        assert_eq!(utf8_args(vec![OsString::from("x")]).1, None);
+    }
+
+    fn options(json: bool, mode: Mode, file: &str) -> Options {
+        Options {
+            json,
+            mode,
+            path: format!("{}/examples/data/{file}", env!("CARGO_MANIFEST_DIR")),
+        }
+    }
+
+    /// Every tool scope in a report, with where it is.
+    fn scopes<'v>(report: &'v Value, member: &str) -> Vec<(String, &'v Value)> {
+        let mut out = Vec::new();
+        for key in report["keys"].as_array().unwrap() {
+            for change in key[member].as_array().unwrap() {
+                for field in [
+                    "before",
+                    "after",
+                    "tools_gained",
+                    "tools_lost",
+                    "calls_gained",
+                    "calls_lost",
+                ] {
+                    if let Some(scope) = change.get(field) {
+                        out.push((format!("{} {field}", key["key_alias"]), scope));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `scope` is in the scenario format's shape: `{"allow": "*"}`,
+    /// `{"allow": "*", "deny": [...]}` or `{"allow": [...]}`.
+    fn is_scope(scope: &Value) -> bool {
+        let Some(object) = scope.as_object() else {
+            return false;
+        };
+        let names = |v: &Value| v.as_array().is_some_and(|a| a.iter().all(Value::is_string));
+        match (object.get("allow"), object.get("deny"), object.len()) {
+            (Some(allow), None, 1) => allow == "*" || names(allow),
+            (Some(allow), Some(deny), 2) => allow == "*" && names(deny),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn a_json_report_encodes_every_tool_scope_one_way() {
+        for (mode, member) in [
+            (Mode::Fix21954(Semantics::Default), "fix_21954"),
+            (
+                Mode::Compare {
+                    from: Semantics::LITELLM,
+                    to: Semantics::Default,
+                },
+                "changes",
+            ),
+            (
+                Mode::Compare {
+                    from: Semantics::from_name("litellm-1.106").unwrap(),
+                    to: Semantics::from_name("litellm-1.110").unwrap(),
+                },
+                "changes",
+            ),
+        ] {
+            let report: Value =
+                serde_json::from_str(&run(&options(true, mode, "deployment.json")).unwrap())
+                    .unwrap();
+            let found = scopes(&report, member);
+            assert!(found.len() > 5, "{member}: {found:?}");
+            for (at, scope) in &found {
+                assert!(scope.is_null() || is_scope(scope), "{at}: {scope}");
+            }
+        }
+        let report: Value = serde_json::from_str(
+            &run(&options(
+                true,
+                Mode::Fix21954(Semantics::Default),
+                "deployment.json",
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        // ci-bot loses the postgres server, whose denylist removes drop_table.
+        let ci_bot = &report["keys"][0];
+        assert_eq!(ci_bot["key_alias"], "ci-bot");
+        assert_eq!(
+            ci_bot["fix_21954"][0]["tools_lost"],
+            json!({"allow": "*", "deny": ["drop_table"]})
+        );
+        assert_eq!(
+            ci_bot["fix_21954"][0]["before"],
+            ci_bot["fix_21954"][0]["tools_lost"]
+        );
+    }
+
+    #[test]
+    fn a_missing_or_invalid_export_is_an_error_message() {
+        let mut missing = options(true, Mode::Fix21954(Semantics::Default), "no-such.json");
+        let message = run(&missing).unwrap_err();
+        assert!(message.starts_with("cannot read `"), "{message}");
+        // This very file: Rust, not JSON.
+        missing.path = format!("{}/examples/audit.rs", env!("CARGO_MANIFEST_DIR"));
+        let message = run(&missing).unwrap_err();
+        assert!(
+            message.ends_with("audit.rs`: invalid deployment: expected value at line 1 column 1"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn the_text_report_notes_rows_the_export_lacks() {
+        assert_eq!(
+            missing_note(Level::Team, "t"),
+            "team `t` is not in the export: resolved as a team with no MCP permission"
+        );
+        let report = run(&options(
+            false,
+            Mode::Fix21954(Semantics::Default),
+            "hierarchy.json",
+        ))
+        .unwrap();
+        assert!(
+            report.starts_with("3 servers, 1 organization, 0 teams, 2 keys\n"),
+            "{report}"
+        );
     }
 }

@@ -3,11 +3,20 @@
 //! serde's own messages say what was found and what was expected (``invalid type: integer
 //! `5`, expected a string``) but not where; these seeds put the field's name into the
 //! "expected" half, so every message names both the field and the value.
+//!
+//! Also here: reading a [`ServerRegistry`] (which validates it), kept apart from the
+//! registry's own file, which is about building and indexing.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use indexmap::IndexMap;
+use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::registry::ServerRegistry;
+use crate::server::McpServer;
+use crate::toolset::Toolset;
 
 /// A string inside field `field`.
 struct Str(&'static str);
@@ -181,6 +190,120 @@ impl<'de> Visitor<'de> for ListMap {
     }
 }
 
+/// A list of `T` in field `field`; `null` reads as an empty list.
+struct List<T> {
+    field: &'static str,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T> List<T> {
+    fn new(field: &'static str) -> Self {
+        Self {
+            field,
+            item: PhantomData,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for List<T> {
+    type Value = Vec<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for List<T> {
+    type Value = Vec<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a list for `{}`", self.field)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
+        d.deserialize_seq(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        // The size hint is untrusted input: cap what is reserved up front.
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element()? {
+            out.push(item);
+        }
+        Ok(out)
+    }
+}
+
+/// Reads a registry document and builds the registry from it: a list of servers, or an
+/// object `{"servers": [...], "toolsets": [...]}` (`toolsets` optional; no other member,
+/// since a misspelt `toolsets` would silently drop every toolset). A registry that fails
+/// to build is an error whose message is the [`RegistryError`](crate::RegistryError)'s.
+///
+/// ```
+/// use mcp_authz::ServerRegistry;
+///
+/// let registry: ServerRegistry = serde_json::from_str(
+///     r#"{"servers": [{"server_id": "srv-a", "alias": "gh"}],
+///         "toolsets": [{"toolset_id": "ts-1", "tools": []}]}"#,
+/// )?;
+/// assert_eq!(registry.len(), 1);
+///
+/// let twice = serde_json::from_str::<ServerRegistry>(
+///     r#"[{"server_id": "srv-a"}, {"server_id": "srv-a"}]"#,
+/// );
+/// assert_eq!(
+///     twice.unwrap_err().to_string(),
+///     "invalid server registry: duplicate server id `srv-a` at position 1 (first at position 0) at line 1 column 48"
+/// );
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+impl<'de> Deserialize<'de> for ServerRegistry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const MEMBERS: &[&str] = &["servers", "toolsets"];
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ServerRegistry;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a server registry (a list of servers, or an object with `servers` and \
+                     `toolsets`)",
+                )
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ServerRegistry, A::Error> {
+                let servers: Vec<McpServer> = List::new("servers").visit_seq(seq)?;
+                ServerRegistry::new(servers).map_err(de::Error::custom)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ServerRegistry, A::Error> {
+                let mut servers: Option<Vec<McpServer>> = None;
+                let mut toolsets: Option<Vec<Toolset>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "servers" => list_once(&mut map, &mut servers, "servers")?,
+                        "toolsets" => list_once(&mut map, &mut toolsets, "toolsets")?,
+                        other => return Err(de::Error::unknown_field(other, MEMBERS)),
+                    }
+                }
+                let servers = servers.ok_or_else(|| de::Error::missing_field("servers"))?;
+                ServerRegistry::with_toolsets(servers, toolsets.unwrap_or_default())
+                    .map_err(de::Error::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Reads field `field`, a list of `T` (`null`: empty), into `slot`, failing on its second
+/// occurrence.
+pub(crate) fn list_once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<Vec<T>>,
+    field: &'static str,
+) -> Result<(), A::Error> {
+    set_once(slot, field, || map.next_value_seed(List::new(field)))
+}
+
 /// Reads field `field` into `slot` with `read`, failing on its second occurrence.
 pub(crate) fn set_once<T, E: de::Error>(
     slot: &mut Option<T>,
@@ -192,4 +315,80 @@ pub(crate) fn set_once<T, E: de::Error>(
     }
     *slot = Some(read()?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registry(json: &str) -> Result<ServerRegistry, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    fn ids(registry: &ServerRegistry) -> Vec<&str> {
+        registry.servers().map(|s| s.id().as_str()).collect()
+    }
+
+    #[test]
+    fn a_registry_reads_from_a_list_or_an_object() {
+        let listed =
+            registry(r#"[{"server_id": "b"}, {"server_id": "a", "alias": "gh"}]"#).unwrap();
+        assert_eq!(ids(&listed), ["b", "a"]);
+        assert_eq!(listed.toolsets().len(), 0);
+
+        let object = registry(
+            r#"{"servers": [{"server_id": "a"}],
+                "toolsets": [{"toolset_id": "ts-1", "tools": [{"server_id": "a", "tool_name": "x"}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(ids(&object), ["a"]);
+        let toolsets: Vec<&str> = object.toolsets().map(Toolset::id).collect();
+        assert_eq!(toolsets, ["ts-1"]);
+
+        let without_toolsets = registry(r#"{"servers": [{"server_id": "a"}], "toolsets": null}"#);
+        assert_eq!(ids(&without_toolsets.unwrap()), ["a"]);
+    }
+
+    #[test]
+    fn registry_errors_become_messages_naming_the_problem() {
+        assert_eq!(
+            registry(r#"[{"server_id": "a"}, {"server_id": "b", "alias": "a"}]"#).unwrap_err(),
+            "invalid server registry: alias `a` of server `b` is the id of server `a` at line 1 \
+             column 54"
+        );
+        assert_eq!(
+            registry(r#"{"servers": [], "toolsets": [{"toolset_id": "t"}, {"toolset_id": "t"}]}"#)
+                .unwrap_err(),
+            "invalid server registry: duplicate toolset id `t` at position 1 at line 1 column 71"
+        );
+    }
+
+    #[test]
+    fn a_registry_document_is_checked_member_by_member() {
+        assert_eq!(
+            registry(r#"{"servers": [], "toolset": []}"#).unwrap_err(),
+            "unknown field `toolset`, expected `servers` or `toolsets` at line 1 column 25"
+        );
+        assert_eq!(
+            registry(r#"{"toolsets": []}"#).unwrap_err(),
+            "missing field `servers` at line 1 column 16"
+        );
+        assert_eq!(
+            registry(r#"{"servers": [], "servers": []}"#).unwrap_err(),
+            "duplicate field `servers` at line 1 column 25"
+        );
+        assert_eq!(
+            registry(r#"{"servers": {"server_id": "a"}}"#).unwrap_err(),
+            "invalid type: map, expected a list for `servers` at line 1 column 12"
+        );
+        assert_eq!(
+            registry("5").unwrap_err(),
+            "invalid type: integer `5`, expected a server registry (a list of servers, or an \
+             object with `servers` and `toolsets`) at line 1 column 1"
+        );
+        assert_eq!(
+            registry(r#"[{"server_id": 7}]"#).unwrap_err(),
+            "invalid type: integer `7`, expected a string in `server_id` at line 1 column 16"
+        );
+    }
 }

@@ -11,7 +11,7 @@
 use std::fmt;
 
 use serde::Serialize;
-use serde::ser::{SerializeMap, SerializeStruct, Serializer};
+use serde::ser::{SerializeStruct, Serializer};
 
 use crate::resolution::Resolution;
 use crate::server::McpServer;
@@ -19,8 +19,10 @@ use crate::tools::{ToolScope, ToolSet};
 
 /// A set of tools gained or lost; a [`ToolScope`] read as a set of tool names.
 ///
-/// Displays as `none`, `all tools`, `all tools except a, b` or `a, b`; serializes as
-/// `[]`/`["a", "b"]`, `"*"` or `{"all_except": ["a", "b"]}`.
+/// Displays as `none`, `all tools`, `all tools except a, b` or `a, b`; serializes as its
+/// scope does, in the scenario format's shape: `{"allow": []}` (none),
+/// `{"allow": ["a", "b"]}`, `{"allow": "*"}` or `{"allow": "*", "deny": ["a", "b"]}`, so
+/// that a diff's `tools_gained` reads like its `before` and `after`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolDelta(ToolScope<'static>);
 
@@ -56,15 +58,7 @@ impl fmt::Display for ToolDelta {
 
 impl Serialize for ToolDelta {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match &self.0 {
-            ToolScope::All => s.serialize_str("*"),
-            ToolScope::AllExcept(set) => {
-                let mut map = s.serialize_map(Some(1))?;
-                map.serialize_entry("all_except", set)?;
-                map.end()
-            }
-            ToolScope::Only(set) => set.serialize(s),
-        }
+        self.0.serialize(s)
     }
 }
 

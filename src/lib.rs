@@ -12,6 +12,7 @@ mod hash;
 mod id;
 mod level;
 mod lint;
+pub mod litellm;
 mod mcp;
 mod naming;
 mod permission;
@@ -48,3 +49,11 @@ pub use semantics::{LiteLlmRelease, Semantics, UnknownSemantics};
 pub use server::McpServer;
 pub use tools::{ToolScope, ToolSet};
 pub use toolset::{Toolset, ToolsetTool};
+
+/// The ordered map of the public API ([`ObjectPermission::mcp_tool_permissions`], the
+/// scenario format's `tools`), re-exported so that callers name the same `indexmap`
+/// version as the crate.
+pub use indexmap::IndexMap;
+/// The UUID type of [`ServerId::as_uuid`], re-exported so that callers name the same
+/// `uuid` version as the crate.
+pub use uuid::Uuid;

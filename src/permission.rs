@@ -52,6 +52,15 @@ pub struct ObjectPermission {
     mcp_toolsets: Option<Vec<String>>,
 }
 
+/// A permission with every MCP field unset, for a level that is present without a
+/// permission of its own (a key on a team whose row has none) and must outlive any request.
+pub(crate) static NO_PERMISSION: ObjectPermission = ObjectPermission {
+    mcp_servers: None,
+    mcp_access_groups: None,
+    mcp_tool_permissions: None,
+    mcp_toolsets: None,
+};
+
 impl ObjectPermission {
     /// A permission with every MCP field unset.
     #[must_use]

@@ -59,7 +59,7 @@ pub(crate) fn offered_tools() -> Vec<String> {
 fn server_id(i: usize, rng: &mut Rng) -> String {
     if i % 4 == 0 {
         let bits = (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64());
-        uuid::Uuid::from_u128(bits).to_string()
+        mcp_authz::Uuid::from_u128(bits).to_string()
     } else {
         format!("srv-{i:06}")
     }

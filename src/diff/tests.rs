@@ -53,14 +53,15 @@ fn deltas_read_as_sets() {
     assert_eq!(ToolDelta(only(&["a", "b"])).to_string(), "a, b");
     assert_eq!(ToolDelta(ToolScope::All).to_string(), "all tools");
     assert_eq!(ToolDelta(except(&["x"])).to_string(), "all tools except x");
+    // The scenario format's shape, the one `before` and `after` use.
+    let json = |scope| serde_json::to_value(ToolDelta(scope)).unwrap();
     assert_eq!(
-        serde_json::to_value(ToolDelta(except(&["x"]))).unwrap(),
-        serde_json::json!({"all_except": ["x"]})
+        json(except(&["x"])),
+        serde_json::json!({"allow": "*", "deny": ["x"]})
     );
-    assert_eq!(
-        serde_json::to_value(ToolDelta(ToolScope::All)).unwrap(),
-        "*"
-    );
+    assert_eq!(json(ToolScope::All), serde_json::json!({"allow": "*"}));
+    assert_eq!(json(only(&["a"])), serde_json::json!({"allow": ["a"]}));
+    assert_eq!(json(only(&[])), serde_json::json!({"allow": []}));
     assert!(ToolDelta::none().is_empty());
 }
 
@@ -129,8 +130,11 @@ fn litellm_calls_differ_where_listings_agree() {
     assert!(slack.listed().is_empty());
     assert_eq!(slack.callable().gained().to_string(), "delete");
     let json = serde_json::to_value(&diff).unwrap();
-    assert_eq!(json[0]["calls_gained"], serde_json::json!(["delete"]));
-    assert_eq!(json[0]["tools_gained"], serde_json::json!([]));
+    assert_eq!(
+        json[0]["calls_gained"],
+        serde_json::json!({"allow": ["delete"]})
+    );
+    assert_eq!(json[0]["tools_gained"], serde_json::json!({"allow": []}));
 }
 
 #[test]

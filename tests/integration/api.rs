@@ -371,3 +371,35 @@ fn levels_have_stable_names() {
         ["key", "team", "end_user"]
     );
 }
+
+#[test]
+fn a_registry_document_deserializes_into_a_validated_registry() {
+    let registry: ServerRegistry = serde_json::from_str(
+        r#"{"servers": [{"server_id": "8F14E45F-CEEA-467F-A0E6-3B2B9D2F4C11", "alias": "gh"}],
+            "toolsets": [{"toolset_id": "ts-1", "tools": []}]}"#,
+    )
+    .unwrap();
+    let server = registry.servers().next().unwrap();
+    // The crate root's `Uuid` is the type the API returns.
+    let uuid: Option<mcp_authz::Uuid> = server.id().as_uuid();
+    assert_eq!(
+        uuid.map(|u| u.to_string()).as_deref(),
+        Some("8f14e45f-ceea-467f-a0e6-3b2b9d2f4c11")
+    );
+    assert_eq!(registry.toolsets().len(), 1);
+    let e = serde_json::from_str::<ServerRegistry>(r#"[{"server_id": ""}]"#).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid server registry: server at position 0 has an empty `server_id` at line 1 \
+         column 19"
+    );
+}
+
+#[test]
+fn tool_permissions_are_the_re_exported_index_map() {
+    let p = ObjectPermission::new()
+        .with_tool_permission("b", ["x"])
+        .with_tool_permission("a", ["y"]);
+    let tools: &mcp_authz::IndexMap<String, Vec<String>> = p.mcp_tool_permissions().unwrap();
+    assert_eq!(tools.keys().collect::<Vec<_>>(), ["b", "a"]);
+}

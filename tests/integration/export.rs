@@ -4,123 +4,58 @@
 //! upgrading LiteLLM 1.106 to 1.110 changes, and keys whose access a switch from LiteLLM
 //! semantics to the default changes, for each rule that differs.
 //!
-//! Each key's request is built as the example builds it: the key, its team, its
-//! organization (its own, else its team's), its owner (a `proxy_admin` gives the admin view)
-//! and its agent, with the export's settings.
+//! Each key's request is built as the example builds it, by `Deployment::request_for`: the
+//! key, its team, its organization (its own, else its team's), its owner (a `proxy_admin`
+//! gives the admin view) and its agent, with the export's settings.
 
 use std::path::Path;
 
+use mcp_authz::litellm::Deployment;
 use mcp_authz::{
-    Level, LiteLlmRelease, McpServer, ObjectPermission, PermissionRef, Request, ResolutionDiff,
-    Semantics, ServerChange, ServerRegistry, Settings, Toolset,
+    LiteLlmRelease, Request, ResolutionDiff, Semantics, ServerChange, ServerRegistry, Settings,
 };
-use serde_json::Value;
 
 const V1_106: Semantics = Semantics::LiteLlm(LiteLlmRelease::V1_106);
 const V1_110: Semantics = Semantics::LiteLlm(LiteLlmRelease::V1_110);
 
 struct Export {
+    deployment: Deployment,
     registry: ServerRegistry,
-    settings: Settings,
-    keys: Vec<Key>,
 }
 
-/// One key with the permissions of the rows it refers to.
-struct Key {
-    alias: String,
-    permission: Option<ObjectPermission>,
-    /// `Some` when the key is on a team (`{}` when the team row has no permission).
-    team: Option<ObjectPermission>,
-    organization: Option<ObjectPermission>,
-    user: Option<ObjectPermission>,
-    agent: Option<ObjectPermission>,
-    admin: bool,
-}
-
-impl Key {
-    /// The key's request under the default semantics and the export's settings.
-    fn request<'a>(&'a self, export: &Export) -> Request<'a> {
-        let raw = |p: &'a Option<ObjectPermission>| p.as_ref().map(PermissionRef::Raw);
-        Request::new()
-            .level(Level::Organization, raw(&self.organization))
-            .team_opt(self.team.as_ref())
-            .key_opt(self.permission.as_ref())
-            .level(Level::User, raw(&self.user))
-            .level(Level::Agent, raw(&self.agent))
-            .admin(self.admin)
-            .settings(export.settings)
+impl Export {
+    fn settings(&self) -> Settings {
+        self.deployment.settings()
     }
-}
 
-fn permission(v: &Value) -> Option<ObjectPermission> {
-    serde_json::from_value(v["object_permission"].clone()).unwrap()
-}
-
-fn rows<'d>(document: &'d Value, member: &str) -> &'d [Value] {
-    document[member].as_array().map_or(&[], Vec::as_slice)
-}
-
-/// The row of `member` whose `id_field` equals `id` (none when `id` is null).
-fn row<'d>(document: &'d Value, member: &str, id_field: &str, id: &Value) -> Option<&'d Value> {
-    if id.is_null() {
-        return None;
+    /// Each key's alias with its request under the default semantics and the export's
+    /// settings.
+    fn requests(&self) -> impl Iterator<Item = (String, Request<'_>)> {
+        self.deployment.keys().iter().map(|key| {
+            let alias = key.alias().unwrap().to_owned();
+            (alias, self.deployment.request_for(key))
+        })
     }
-    let found = rows(document, member).iter().find(|r| &r[id_field] == id);
-    assert!(found.is_some(), "{member}: no row with {id_field} {id}");
-    found
 }
 
 fn export(file: &str) -> Export {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples/data")
         .join(file);
-    let document: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let servers: Vec<McpServer> = serde_json::from_value(document["servers"].clone()).unwrap();
-    let toolsets: Vec<Toolset> = match document.get("toolsets") {
-        Some(t) => serde_json::from_value(t.clone()).unwrap(),
-        None => Vec::new(),
-    };
-    let settings: Settings = match document.get("settings") {
-        Some(s) => serde_json::from_value(s.clone()).unwrap(),
-        None => Settings::default(),
-    };
-    let keys = rows(&document, "keys")
-        .iter()
-        .map(|k| {
-            let team = row(&document, "teams", "team_id", &k["team_id"]);
-            let organization_id = if k["organization_id"].is_null() {
-                team.map_or(&Value::Null, |t| &t["organization_id"])
-            } else {
-                &k["organization_id"]
-            };
-            let organization = row(
-                &document,
-                "organizations",
-                "organization_id",
-                organization_id,
-            );
-            let user = row(&document, "users", "user_id", &k["user_id"]);
-            let agent = row(&document, "agents", "agent_id", &k["agent_id"]);
-            Key {
-                alias: k["key_alias"].as_str().unwrap().to_owned(),
-                permission: permission(k),
-                team: team.map(|t| permission(t).unwrap_or_default()),
-                organization: organization.and_then(permission),
-                user: user.and_then(permission),
-                agent: agent.and_then(permission),
-                admin: user.is_some_and(|u| {
-                    matches!(
-                        u["user_role"].as_str(),
-                        Some("proxy_admin" | "proxy_admin_viewer")
-                    )
-                }),
-            }
-        })
-        .collect();
+    let deployment = Deployment::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    // Every row a key names is in the export: the expectations below are about rules, not
+    // about references to rows that are missing.
+    for key in deployment.keys() {
+        let missing: Vec<_> = deployment.rows_for(key).missing().collect();
+        assert!(
+            missing.is_empty(),
+            "{file}: {:?} names {missing:?}",
+            key.alias()
+        );
+    }
     Export {
-        registry: ServerRegistry::with_toolsets(servers, toolsets).unwrap(),
-        settings,
-        keys,
+        registry: deployment.registry().unwrap(),
+        deployment,
     }
 }
 
@@ -135,10 +70,8 @@ fn diffs(
     after: impl Fn(Request<'_>) -> Request<'_>,
 ) -> Vec<(String, Vec<ServerChange>)> {
     export
-        .keys
-        .iter()
-        .map(|key| {
-            let request = key.request(export);
+        .requests()
+        .map(|(alias, request)| {
             let a = export.registry.resolve_allowed_servers(&before(request));
             let b = export.registry.resolve_allowed_servers(&after(request));
             let changes = ResolutionDiff::new(&a, &b)
@@ -146,7 +79,7 @@ fn diffs(
                 .iter()
                 .map(mcp_authz::ServerDiff::change)
                 .collect();
-            (key.alias.clone(), changes)
+            (alias, changes)
         })
         .collect()
 }
@@ -182,18 +115,17 @@ fn codes(export: &Export, semantics: Semantics) -> Vec<(String, Vec<(String, &'s
     let linter = export
         .registry
         .linter()
-        .settings(export.settings)
+        .settings(export.settings())
         .semantics(semantics);
     export
-        .keys
-        .iter()
-        .map(|key| {
+        .requests()
+        .map(|(alias, request)| {
             let found = linter
-                .request(&key.request(export))
+                .request(&request)
                 .iter()
                 .map(|d| (d.path().to_owned(), d.code().as_str()))
                 .collect();
-            (key.alias.clone(), found)
+            (alias, found)
         })
         .collect()
 }
@@ -292,13 +224,13 @@ fn moving_from_litellm_1_110_to_the_default_changes_where_litellm_fails_open_or_
     // A key that declares nothing under require_key_mcp_access_defined gets its whole
     // organization under LiteLLM and none of it under the default semantics.
     let hierarchy = export_hierarchy();
-    assert!(hierarchy.settings.require_key_mcp_access_defined);
+    assert!(hierarchy.settings().require_key_mcp_access_defined);
     let changes = compare(&hierarchy, V1_110, Semantics::Default);
     assert_eq!(aliases(&changes), ["unscoped-key"]);
     let lost = of(&changes, "unscoped-key");
     assert!(!lost.is_empty() && lost.iter().all(|c| *c == ServerChange::Lost));
-    let key = &hierarchy.keys[0];
-    let request = key.request(&hierarchy);
+    let (alias, request) = hierarchy.requests().next().unwrap();
+    assert_eq!(alias, "unscoped-key");
     let litellm = hierarchy
         .registry
         .resolve_allowed_servers(&request.semantics(V1_110));
