@@ -417,6 +417,27 @@ impl ServerRegistry {
         })
     }
 
+    /// Reads a registry from JSON: a list of servers, or `{"servers": [...], "toolsets":
+    /// [...]}`, each server as [`McpServer::from_json`] reads it, then validated as
+    /// [`ServerRegistry::with_toolsets`] validates it.
+    ///
+    /// ```
+    /// use mcp_authz::ServerRegistry;
+    ///
+    /// let registry = ServerRegistry::from_json(r#"[{"server_id": "srv-a", "alias": "gh"}]"#)?;
+    /// assert!(registry.get("srv-a").is_some());
+    /// let twice = ServerRegistry::from_json(r#"[{"server_id": "a"}, {"server_id": "a"}]"#);
+    /// assert!(twice.unwrap_err().to_string().contains("duplicate server id `a` at position 1"));
+    /// # Ok::<(), mcp_authz::ParseError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ParseError`](crate::ParseError) naming the field and value, or the registry's
+    /// problems.
+    pub fn from_json(json: &str) -> Result<Self, crate::ParseError> {
+        serde_json::from_str(json).map_err(|e| crate::ParseError::json("server registry", &e))
+    }
+
     /// The toolsets, in the order they were given.
     #[must_use = "iterators are lazy"]
     pub fn toolsets(&self) -> impl ExactSizeIterator<Item = &Toolset> + '_ {
