@@ -8,6 +8,7 @@ mod diff;
 mod error;
 mod explain;
 mod groups;
+pub mod guide;
 mod hash;
 mod id;
 mod level;
