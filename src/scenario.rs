@@ -1,6 +1,6 @@
 //! JSON scenarios: a registry and one request in, the resolution out.
 //!
-//! The format is the one `examples/resolve.rs` reads (see the README): test harnesses
+//! The format is the one `examples/resolve.rs` reads (see [the scenario guide](crate::guide::scenarios)): test harnesses
 //! feed scenarios to the crate, and the crate's own test vectors are scenarios with an
 //! `expect` member.
 
