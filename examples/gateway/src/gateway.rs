@@ -16,7 +16,7 @@
 //!   the crate's error (`-32602`, `Unknown tool: <name>`) and never leaves the gateway.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
@@ -100,7 +100,7 @@ pub struct Gateway {
     events: watch::Sender<ReloadEvent>,
     /// Serializes reloads, so generations are assigned in the order exports are swapped.
     reloading: Mutex<()>,
-    log_decisions: bool,
+    log_decisions: AtomicBool,
 }
 
 impl Gateway {
@@ -126,18 +126,14 @@ impl Gateway {
             counters: Counters::default(),
             events,
             reloading: Mutex::new(()),
-            log_decisions: false,
+            log_decisions: AtomicBool::new(false),
         }))
     }
 
-    /// The same gateway, printing each `tools/call` decision to standard error as a JSON
-    /// line (the crate's log record). Only before it is shared.
-    #[must_use]
-    pub fn with_decision_log(mut self: Arc<Self>, on: bool) -> Arc<Self> {
-        if let Some(gateway) = Arc::get_mut(&mut self) {
-            gateway.log_decisions = on;
-        }
-        self
+    /// Prints each `tools/call` decision to standard error as a JSON line (the crate's
+    /// log record), or stops.
+    pub fn set_decision_log(&self, on: bool) {
+        self.log_decisions.store(on, Ordering::Relaxed);
     }
 
     fn current(&self) -> Arc<Loaded> {
@@ -319,7 +315,7 @@ impl Gateway {
         let params = serde_json::to_value(&request)
             .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         let call = self.mcp.decide_tools_call(&resolution, &params);
-        if self.log_decisions {
+        if self.log_decisions.load(Ordering::Relaxed) {
             eprintln!("{}", serde_json::to_string(&call).unwrap_or_default());
         }
         let upstream = call

@@ -72,3 +72,98 @@ pub async fn start_upstreams(
         .collect();
     Ok((builtins, running))
 }
+
+/// A gateway and the example upstreams behind it, running in this process until
+/// [`Running::stop`] or drop.
+#[derive(Debug)]
+pub struct Running {
+    /// The gateway's MCP endpoint.
+    pub url: String,
+    /// The gateway, to reload or read its [`Stats`].
+    pub gateway: Arc<Gateway>,
+    /// The upstreams, with the calls each received.
+    pub upstreams: Vec<upstream::RunningUpstream>,
+    shutdown: CancellationToken,
+}
+
+impl Running {
+    /// The upstream of that name.
+    #[must_use]
+    pub fn upstream(&self, name: &str) -> Option<&upstream::RunningUpstream> {
+        self.upstreams.iter().find(|u| u.name == name)
+    }
+
+    /// Cancelled when the gateway stops (for tasks that should stop with it).
+    #[must_use]
+    pub fn shutdown(&self) -> &CancellationToken {
+        &self.shutdown
+    }
+
+    /// Stops the gateway and its upstreams.
+    pub fn stop(&self) {
+        self.shutdown.cancel();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Starts the example upstreams and a gateway serving `export` at `listen` in front of
+/// them.
+///
+/// # Errors
+/// A listener could not be bound, or the export was refused (the message says which).
+pub async fn start(export: &str, listen: SocketAddr) -> Result<Running, String> {
+    let shutdown = CancellationToken::new();
+    let (builtins, upstreams) = start_upstreams(&shutdown)
+        .await
+        .map_err(|e| format!("cannot start the upstreams: {e}"))?;
+    let gateway = Gateway::new(export, builtins).map_err(|e| format!("export refused: {e}"))?;
+    let url = serve(gateway.clone(), listen, shutdown.clone())
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    Ok(Running {
+        url,
+        gateway,
+        upstreams,
+        shutdown,
+    })
+}
+
+/// An MCP client session with the gateway.
+pub type Client = rmcp::service::RunningService<rmcp::RoleClient, rmcp::model::ClientConfig>;
+
+/// Connects an rmcp client to the gateway at `url` with a bearer key and, optionally, an
+/// end user (LiteLLM's `x-litellm-end-user-id` header).
+///
+/// # Errors
+/// The gateway refused the key (`401`), or the MCP handshake failed.
+pub async fn connect(
+    url: &str,
+    key: &str,
+    end_user: Option<&str>,
+) -> Result<Client, rmcp::service::ClientInitializeError> {
+    use rmcp::ServiceExt as _;
+    use rmcp::model::{ClientCapabilities, ClientConfig, Implementation};
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+
+    let mut headers = std::collections::HashMap::new();
+    if let Some(id) = end_user.and_then(|id| ::http::HeaderValue::from_str(id).ok()) {
+        headers.insert(::http::HeaderName::from_static("x-litellm-end-user-id"), id);
+    }
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(url)
+            .auth_header(key)
+            .custom_headers(headers),
+    );
+    ClientConfig::new(
+        ClientCapabilities::default(),
+        Implementation::new("mcp-authz-gateway-client", env!("CARGO_PKG_VERSION")),
+    )
+    .serve(transport)
+    .await
+}

@@ -12,8 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use mcp_authz_gateway::{Gateway, serve, start_upstreams};
-use tokio_util::sync::CancellationToken;
+use mcp_authz_gateway::start;
 
 const USAGE: &str = "usage: mcp-authz-gateway [EXPORT] [--listen ADDR]";
 
@@ -51,31 +50,23 @@ async fn run() -> Result<(), String> {
     let text = std::fs::read_to_string(&export)
         .map_err(|e| format!("cannot read {}: {e}", export.display()))?;
 
-    let shutdown = CancellationToken::new();
-    let (builtins, upstreams) = start_upstreams(&shutdown)
-        .await
-        .map_err(|e| format!("cannot start the upstreams: {e}"))?;
-    let gateway = Gateway::new(&text, builtins)
-        .map_err(|e| format!("{} refused: {e}", export.display()))?
-        .with_decision_log(true);
+    let running = start(&text, listen).await?;
+    running.gateway.set_decision_log(true);
     mcp_authz_gateway::reload::watch(
-        gateway.clone(),
+        running.gateway.clone(),
         export.clone(),
         text,
         Duration::from_millis(500),
-        shutdown.clone(),
+        running.shutdown().clone(),
     )
     .map_err(|e| format!("cannot watch for SIGHUP: {e}"))?;
-    let url = serve(gateway, listen, shutdown.clone())
-        .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-
+    let (url, upstreams) = (&running.url, &running.upstreams);
     println!("mcp-authz gateway on {url}");
     println!(
         "  export {} (reloaded when it changes, or on SIGHUP)",
         export.display()
     );
-    for upstream in &upstreams {
+    for upstream in upstreams {
         println!("  upstream {:<8} {}", upstream.name, upstream.url);
     }
     println!("  keys: sk-issue-21954 sk-support-agent sk-outside-team sk-triage-bot");
@@ -84,6 +75,6 @@ async fn run() -> Result<(), String> {
         "try: cargo run --manifest-path examples/gateway/Cargo.toml --bin client -- sk-issue-21954"
     );
     let _ = tokio::signal::ctrl_c().await;
-    shutdown.cancel();
+    running.stop();
     Ok(())
 }

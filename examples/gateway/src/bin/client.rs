@@ -5,14 +5,10 @@
 //! client [--url URL] [--end-user ID] KEY TOOL [ARGS] # tools/call, ARGS a JSON object
 //! ```
 
-use std::collections::HashMap;
 use std::process::ExitCode;
 
-use http::{HeaderName, HeaderValue};
-use rmcp::ServiceExt as _;
-use rmcp::model::{CallToolRequestParams, ClientCapabilities, ClientConfig, Implementation};
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use mcp_authz_gateway::connect;
+use rmcp::model::CallToolRequestParams;
 
 const USAGE: &str = "usage: client [--url URL] [--end-user ID] KEY [TOOL [ARGS]]";
 
@@ -45,25 +41,9 @@ async fn run() -> Result<(), String> {
     }
     let mut rest = rest.into_iter();
     let key = rest.next().ok_or(USAGE)?;
-    let mut headers = HashMap::new();
-    if let Some(id) = end_user {
-        headers.insert(
-            HeaderName::from_static("x-litellm-end-user-id"),
-            HeaderValue::from_str(&id).map_err(|e| e.to_string())?,
-        );
-    }
-    let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(url)
-            .auth_header(key)
-            .custom_headers(headers),
-    );
-    let client = ClientConfig::new(
-        ClientCapabilities::default(),
-        Implementation::new("mcp-authz-gateway-client", env!("CARGO_PKG_VERSION")),
-    )
-    .serve(transport)
-    .await
-    .map_err(|e| format!("cannot connect: {e}"))?;
+    let client = connect(&url, &key, end_user.as_deref())
+        .await
+        .map_err(|e| format!("cannot connect: {e}"))?;
     match rest.next() {
         None => {
             let tools = client.list_all_tools().await.map_err(|e| e.to_string())?;
