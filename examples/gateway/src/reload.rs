@@ -28,7 +28,8 @@ pub fn watch(
     let mut hangup = signal(SignalKind::hangup())?;
     tokio::spawn(async move {
         let mut last = loaded;
-        let mut ticks = tokio::time::interval(interval);
+        // The text it was started with was just read: the first look is one interval on.
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let forced = tokio::select! {
