@@ -29,9 +29,9 @@ use rmcp::model::{
     Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
     Tool,
 };
-use rmcp::service::{RequestContext, RunningService};
+use rmcp::service::{NotificationContext, RequestContext, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::{ErrorData, RoleClient, RoleServer, ServerHandler, ServiceError, ServiceExt as _};
+use rmcp::{ErrorData, Peer, RoleClient, RoleServer, ServerHandler, ServiceError, ServiceExt as _};
 use serde_json::{Value, json};
 use tokio::sync::{OnceCell, watch};
 
@@ -100,6 +100,8 @@ pub struct Gateway {
     events: watch::Sender<ReloadEvent>,
     /// Serializes reloads, so generations are assigned in the order exports are swapped.
     reloading: Mutex<()>,
+    /// Client sessions, told `notifications/tools/list_changed` after a reload.
+    sessions: Mutex<Vec<Peer<RoleServer>>>,
     log_decisions: AtomicBool,
 }
 
@@ -126,6 +128,7 @@ impl Gateway {
             counters: Counters::default(),
             events,
             reloading: Mutex::new(()),
+            sessions: Mutex::new(Vec::new()),
             log_decisions: AtomicBool::new(false),
         }))
     }
@@ -168,6 +171,7 @@ impl Gateway {
                     generation,
                     refused: None,
                 });
+                self.notify_list_changed();
                 Ok(generation)
             }
             Err(error) => {
@@ -179,6 +183,29 @@ impl Gateway {
                 Err(error)
             }
         }
+    }
+
+    /// Tells every open session that its tool list may have changed (after the swap, so a
+    /// client that lists again sees the new export); closed sessions are forgotten.
+    fn notify_list_changed(&self) {
+        let mut sessions = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        sessions.retain(|peer| !peer.is_transport_closed());
+        let peers = sessions.clone();
+        drop(sessions);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                for peer in peers {
+                    // A session that went away meanwhile has nothing to refresh.
+                    let _ = peer.notify_tool_list_changed().await;
+                }
+            });
+        }
+    }
+
+    fn register(&self, peer: Peer<RoleServer>) {
+        let mut sessions = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        sessions.retain(|peer| !peer.is_transport_closed());
+        sessions.push(peer);
     }
 
     /// Reload events, the latest first.
@@ -431,9 +458,20 @@ pub struct Session(pub Arc<Gateway>);
 
 impl ServerHandler for Session {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build()).with_server_info(
-            Implementation::new("mcp-authz-gateway", env!("CARGO_PKG_VERSION")),
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_tool_list_changed()
+                .build(),
         )
+        .with_server_info(Implementation::new(
+            "mcp-authz-gateway",
+            env!("CARGO_PKG_VERSION"),
+        ))
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        self.0.register(context.peer);
     }
 
     async fn list_tools(

@@ -136,6 +136,15 @@ pub async fn start(export: &str, listen: SocketAddr) -> Result<Running, String> 
 /// An MCP client session with the gateway.
 pub type Client = rmcp::service::RunningService<rmcp::RoleClient, rmcp::model::ClientConfig>;
 
+/// The identity the example's clients give.
+#[must_use]
+pub fn client_config() -> rmcp::model::ClientConfig {
+    rmcp::model::ClientConfig::new(
+        rmcp::model::ClientCapabilities::default(),
+        rmcp::model::Implementation::new("mcp-authz-gateway-client", env!("CARGO_PKG_VERSION")),
+    )
+}
+
 /// Connects an rmcp client to the gateway at `url` with a bearer key and, optionally, an
 /// end user (LiteLLM's `x-litellm-end-user-id` header).
 ///
@@ -146,8 +155,21 @@ pub async fn connect(
     key: &str,
     end_user: Option<&str>,
 ) -> Result<Client, rmcp::service::ClientInitializeError> {
+    connect_with(url, key, end_user, client_config()).await
+}
+
+/// [`connect`] with a client handler of one's own (to hear notifications).
+///
+/// # Errors
+/// As [`connect`].
+pub async fn connect_with<H: rmcp::ClientHandler>(
+    url: &str,
+    key: &str,
+    end_user: Option<&str>,
+    handler: H,
+) -> Result<rmcp::service::RunningService<rmcp::RoleClient, H>, rmcp::service::ClientInitializeError>
+{
     use rmcp::ServiceExt as _;
-    use rmcp::model::{ClientCapabilities, ClientConfig, Implementation};
     use rmcp::transport::StreamableHttpClientTransport;
     use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 
@@ -160,10 +182,5 @@ pub async fn connect(
             .auth_header(key)
             .custom_headers(headers),
     );
-    ClientConfig::new(
-        ClientCapabilities::default(),
-        Implementation::new("mcp-authz-gateway-client", env!("CARGO_PKG_VERSION")),
-    )
-    .serve(transport)
-    .await
+    handler.serve(transport).await
 }

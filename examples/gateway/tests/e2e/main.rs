@@ -15,8 +15,8 @@ mod reload;
 use std::net::SocketAddr;
 
 use mcp_authz_gateway::{Client, Running};
-use rmcp::ErrorData;
 use rmcp::model::{CallToolRequestParams, CallToolResult, ListToolsResult};
+use rmcp::{ErrorData, Peer, RoleClient};
 use serde_json::{Value, json};
 
 /// The export the example serves.
@@ -40,12 +40,12 @@ async fn client(running: &Running, key: &str, end_user: Option<&str>) -> Client 
 }
 
 /// One `tools/list` request, as the gateway answered it.
-async fn list(client: &Client) -> ListToolsResult {
+async fn list(client: &Peer<RoleClient>) -> ListToolsResult {
     client.list_tools(None).await.unwrap()
 }
 
 /// The names a `tools/list` shows.
-async fn names(client: &Client) -> Vec<String> {
+async fn names(client: &Peer<RoleClient>) -> Vec<String> {
     list(client)
         .await
         .tools
@@ -55,7 +55,11 @@ async fn names(client: &Client) -> Vec<String> {
 }
 
 /// A `tools/call`: the upstream's result, or the JSON-RPC error the gateway answered.
-async fn call(client: &Client, name: &str, arguments: Value) -> Result<CallToolResult, ErrorData> {
+async fn call(
+    client: &Peer<RoleClient>,
+    name: &str,
+    arguments: Value,
+) -> Result<CallToolResult, ErrorData> {
     let mut params = CallToolRequestParams::new(name.to_owned());
     if let Value::Object(arguments) = arguments {
         params = params.with_arguments(arguments);

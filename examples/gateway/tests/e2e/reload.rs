@@ -4,7 +4,24 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use mcp_authz_gateway::ReloadEvent;
+use rmcp::model::ClientConfig;
+use rmcp::service::NotificationContext;
+use rmcp::{ClientHandler, RoleClient};
 use serde_json::json;
+use tokio::sync::mpsc;
+
+/// A client that reports each `notifications/tools/list_changed` it hears.
+struct ListChanged(mpsc::UnboundedSender<()>);
+
+impl ClientHandler for ListChanged {
+    fn get_info(&self) -> ClientConfig {
+        mcp_authz_gateway::client_config()
+    }
+
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        let _ = self.0.send(());
+    }
+}
 
 use super::*;
 
@@ -84,7 +101,15 @@ async fn a_file_change_adds_and_removes_a_server_while_clients_are_connected() {
     )
     .unwrap();
     let issue = client(&running, "sk-issue-21954", None).await;
-    let agent = client(&running, "sk-support-agent", None).await;
+    let (changed, mut heard) = mpsc::unbounded_channel();
+    let agent = mcp_authz_gateway::connect_with(
+        &running.url,
+        "sk-support-agent",
+        None,
+        ListChanged(changed),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         names(&issue).await,
         [
@@ -111,6 +136,11 @@ async fn a_file_change_adds_and_removes_a_server_while_clients_are_connected() {
             refused: None
         }
     );
+    // The open session is told to list again.
+    tokio::time::timeout(Duration::from_secs(10), heard.recv())
+        .await
+        .expect("no tools/list_changed within 10 s")
+        .unwrap();
 
     assert_eq!(names(&issue).await, ["public-search", "public-fetch_page"]);
     assert_denied(
