@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use http::HeaderMap;
 use http_body_util::{BodyExt as _, Full};
-use mcp_authz::{McpGateway, Resolution};
+use mcp_authz::{Denial, McpGateway, Resolution};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, ClientCapabilities, ClientConfig, ErrorCode,
     Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
@@ -65,7 +65,8 @@ pub struct Stats {
     /// `tools/list` and `tools/call` requests authorized.
     pub requests: u64,
     /// Time spent authorizing them: bearer lookup, resolution, filtering and prefixing
-    /// listings, deciding calls (upstream round trips excluded).
+    /// listings, deciding calls, and turning rmcp's types into the JSON the crate reads and
+    /// back (upstream round trips excluded).
     pub authorization: Duration,
     /// Calls forwarded upstream.
     pub forwarded: u64,
@@ -345,30 +346,24 @@ impl Gateway {
         if self.log_decisions.load(Ordering::Relaxed) {
             eprintln!("{}", serde_json::to_string(&call).unwrap_or_default());
         }
-        let upstream = call
-            .upstream_params(params)
-            .map_err(|denial| denial_error(&denial.error()))
-            .and_then(|params| {
-                let url = call
-                    .server_id()
-                    .and_then(|id| loaded.export.upstream(id.as_str()))
-                    .ok_or_else(|| {
-                        ErrorData::internal_error("no upstream for this server", None)
-                    })?;
-                let mut params = serde_json::from_value::<CallToolRequestParams>(params)
-                    .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
-                // The caller's request metadata is about its hop, not the upstream's.
-                params.meta = None;
-                Ok((url.to_owned(), params))
-            });
-        self.record(http_nanos + elapsed_nanos(started));
-        let (url, params) = match upstream {
-            Ok(upstream) => upstream,
-            Err(error) => {
+        let params = match call.upstream_params(params) {
+            Ok(params) => params,
+            Err(denial) => {
+                self.record(http_nanos + elapsed_nanos(started));
                 self.counters.denied.fetch_add(1, Ordering::Relaxed);
-                return Err(error);
+                return Err(denial_error(&denial));
             }
         };
+        let mut params = serde_json::from_value::<CallToolRequestParams>(params)
+            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+        // The caller's request metadata is about its hop, not the upstream's.
+        params.meta = None;
+        self.record(http_nanos + elapsed_nanos(started));
+        let url = call
+            .server_id()
+            .and_then(|id| loaded.export.upstream(id.as_str()))
+            .ok_or_else(|| ErrorData::internal_error("no upstream for this server", None))?
+            .to_owned();
         drop(resolution);
         drop(loaded);
         self.counters.forwarded.fetch_add(1, Ordering::Relaxed);
@@ -385,24 +380,16 @@ fn resolve<'e>(export: &'e Export, caller: &Caller) -> Result<Resolution<'e>, Er
         .ok_or_else(|| ErrorData::new(ErrorCode::INVALID_REQUEST, "unknown or revoked key", None))
 }
 
-/// rmcp's error from the crate's JSON-RPC error object (`{"code": -32602, "message"}`).
-fn denial_error(error: &Value) -> ErrorData {
-    let message = error
-        .get("message")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let code = error
-        .get("code")
-        .and_then(Value::as_i64)
-        .and_then(|code| i32::try_from(code).ok())
-        .map_or(ErrorCode::INVALID_PARAMS, ErrorCode);
-    ErrorData::new(code, message, None)
+/// The crate's JSON-RPC error object (`{"code": -32602, "message": "Unknown tool: ..."}`)
+/// as rmcp's error, which rmcp sends as it is.
+fn denial_error(denial: &Denial) -> ErrorData {
+    serde_json::from_value(denial.error())
+        .unwrap_or_else(|_| ErrorData::invalid_params(denial.message(), None))
 }
 
 /// Appends a prefixed page's tools to the merged result, keeping the shorter `ttlMs`.
 fn append_tools(merged: &mut Value, page: Value) {
-    let Value::Object(mut page) = page else {
+    let (Value::Object(mut page), Some(merged)) = (page, merged.as_object_mut()) else {
         return;
     };
     if let (Some(ttl), Some(mine)) = (
@@ -410,7 +397,7 @@ fn append_tools(merged: &mut Value, page: Value) {
         merged.get("ttlMs").and_then(Value::as_u64),
     ) && ttl < mine
     {
-        merged["ttlMs"] = Value::from(ttl);
+        merged.insert("ttlMs".to_owned(), Value::from(ttl));
     }
     if let (Some(Value::Array(tools)), Some(Value::Array(all))) =
         (page.remove("tools"), merged.get_mut("tools"))
