@@ -68,6 +68,10 @@ pub struct Stats {
     /// listings, deciding calls, and turning rmcp's types into the JSON the crate reads and
     /// back (upstream round trips excluded).
     pub authorization: Duration,
+    /// Of those, `tools/list` requests.
+    pub lists: u64,
+    /// Of that time, the part spent on `tools/list` requests.
+    pub list_authorization: Duration,
     /// Calls forwarded upstream.
     pub forwarded: u64,
     /// Calls denied.
@@ -78,6 +82,8 @@ pub struct Stats {
 struct Counters {
     requests: AtomicU64,
     nanos: AtomicU64,
+    lists: AtomicU64,
+    list_nanos: AtomicU64,
     forwarded: AtomicU64,
     denied: AtomicU64,
 }
@@ -221,6 +227,10 @@ impl Gateway {
         Stats {
             requests: self.counters.requests.load(Ordering::Relaxed),
             authorization: Duration::from_nanos(self.counters.nanos.load(Ordering::Relaxed)),
+            lists: self.counters.lists.load(Ordering::Relaxed),
+            list_authorization: Duration::from_nanos(
+                self.counters.list_nanos.load(Ordering::Relaxed),
+            ),
             forwarded: self.counters.forwarded.load(Ordering::Relaxed),
             denied: self.counters.denied.load(Ordering::Relaxed),
         }
@@ -229,6 +239,12 @@ impl Gateway {
     fn record(&self, nanos: u64) {
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         self.counters.nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    fn record_list(&self, nanos: u64) {
+        self.record(nanos);
+        self.counters.lists.fetch_add(1, Ordering::Relaxed);
+        self.counters.list_nanos.fetch_add(nanos, Ordering::Relaxed);
     }
 
     /// The HTTP layer: a request without a bearer key the served export knows is answered
@@ -327,7 +343,7 @@ impl Gateway {
         let result = serde_json::from_value::<ListToolsResult>(merged)
             .map_err(|e| ErrorData::internal_error(e.to_string(), None));
         nanos += elapsed_nanos(merging);
-        self.record(nanos);
+        self.record_list(nanos);
         result
     }
 

@@ -180,6 +180,7 @@ async fn eight_clients_times_500_requests_every_answer_checked() {
     assert_eq!(answered, total);
     let stats = running.gateway.stats();
     assert_eq!(stats.requests, u64::try_from(total).unwrap());
+    assert_eq!(stats.lists, u64::try_from(timings.list.len()).unwrap());
     assert_eq!(stats.denied, u64::try_from(timings.denied.len()).unwrap());
     assert_eq!(
         stats.forwarded,
@@ -224,10 +225,26 @@ async fn eight_clients_times_500_requests_every_answer_checked() {
         micros(mean(&timings.allowed)),
         micros(mean(&timings.denied))
     );
+    let calls = stats.requests - stats.lists;
+    let call_authorization = stats
+        .authorization
+        .checked_sub(stats.list_authorization)
+        .unwrap()
+        / u32::try_from(calls).unwrap();
+    let list_authorization = stats.list_authorization / u32::try_from(stats.lists).unwrap();
     eprintln!(
         "  authorization in the gateway (key lookup, resolve, filter/prefix, decide): mean {:.1} µs per request, {:.2}% of the total",
         micros(authorization),
         100.0 * authorization.as_secs_f64() / per_request.as_secs_f64()
+    );
+    eprintln!(
+        "  authorization by kind (mean): tools/list {:.1} µs of {:.0} µs, tools/call {:.1} µs of {:.0} µs",
+        micros(list_authorization),
+        micros(mean(&timings.list)),
+        micros(call_authorization),
+        micros(mean(
+            &[timings.allowed.as_slice(), timings.denied.as_slice()].concat()
+        )),
     );
     assert!(authorization < per_request);
 }
