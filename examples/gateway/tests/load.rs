@@ -1,7 +1,12 @@
 //! A bounded load test on loopback: 8 clients × 500 requests (lists, allowed calls,
 //! denied calls), every answer checked, and what authorizing costs per request reported
 //! next to what a request costs in all. Its own test binary, so that other tests do not
-//! run beside it and blur the numbers.
+//! run beside it and blur the numbers. CI runs it unoptimised; for the numbers a
+//! deployment would see:
+//!
+//! ```text
+//! cargo test --release --manifest-path examples/gateway/Cargo.toml --test load -- --nocapture
+//! ```
 
 // Test code: a failed unwrap is a failed test.
 #![allow(
