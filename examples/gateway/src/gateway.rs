@@ -15,7 +15,6 @@
 //!   bare tool name and the upstream's result is the answer; a denied one is answered with
 //!   the crate's error (`-32602`, `Unknown tool: <name>`) and never leaves the gateway.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -25,18 +24,17 @@ use http::HeaderMap;
 use http_body_util::{BodyExt as _, Full};
 use mcp_authz::{Denial, McpGateway, Resolution};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, ClientCapabilities, ClientConfig, ErrorCode,
-    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
-    Tool,
+    CallToolRequestParams, CallToolResponse, ErrorCode, Implementation, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig,
 };
-use rmcp::service::{NotificationContext, RequestContext, RunningService};
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::{ErrorData, Peer, RoleClient, RoleServer, ServerHandler, ServiceError, ServiceExt as _};
+use rmcp::service::{NotificationContext, RequestContext};
+use rmcp::{ErrorData, Peer, RoleServer, ServerHandler};
 use serde_json::{Value, json};
-use tokio::sync::{OnceCell, watch};
+use tokio::sync::watch;
 
 use crate::export::{Builtins, Caller, Export, LoadError};
 use crate::http::Response;
+use crate::pool::Pool;
 
 /// The header LiteLLM reads an end user's id from first, and the one it reads next.
 pub const END_USER_HEADERS: [&str; 2] = ["x-litellm-customer-id", "x-litellm-end-user-id"];
@@ -491,82 +489,5 @@ impl ServerHandler for Session {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         self.0.call_tool(request, &context).await
-    }
-}
-
-type Upstream = RunningService<RoleClient, ClientConfig>;
-
-/// One MCP client session per upstream URL, opened on first use and shared by every
-/// caller; a session that failed is dropped and the next request opens another.
-#[derive(Debug, Default)]
-struct Pool {
-    sessions: Mutex<HashMap<String, Arc<OnceCell<Upstream>>>>,
-}
-
-impl Pool {
-    async fn session(&self, url: &str) -> Result<Arc<OnceCell<Upstream>>, ErrorData> {
-        let cell = self
-            .sessions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(url.to_owned())
-            .or_default()
-            .clone();
-        cell.get_or_try_init(|| async {
-            let info = ClientConfig::new(
-                ClientCapabilities::default(),
-                Implementation::new("mcp-authz-gateway", env!("CARGO_PKG_VERSION")),
-            );
-            info.serve(StreamableHttpClientTransport::from_uri(url))
-                .await
-                .map_err(|e| {
-                    ErrorData::internal_error(format!("upstream {url} unavailable: {e}"), None)
-                })
-        })
-        .await?;
-        Ok(cell)
-    }
-
-    fn forget(&self, url: &str) {
-        self.sessions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(url);
-    }
-
-    /// An upstream error is the caller's answer when the upstream gave one; a broken
-    /// session is forgotten.
-    fn upstream_error(&self, url: &str, error: ServiceError) -> ErrorData {
-        match error {
-            ServiceError::McpError(error) => error,
-            other => {
-                self.forget(url);
-                ErrorData::internal_error(format!("upstream {url} failed: {other}"), None)
-            }
-        }
-    }
-
-    async fn list_tools(&self, url: &str) -> Result<Vec<Tool>, ErrorData> {
-        let cell = self.session(url).await?;
-        let Some(peer) = cell.get() else {
-            return Err(ErrorData::internal_error("upstream session missing", None));
-        };
-        peer.list_all_tools()
-            .await
-            .map_err(|e| self.upstream_error(url, e))
-    }
-
-    async fn call_tool(
-        &self,
-        url: &str,
-        params: CallToolRequestParams,
-    ) -> Result<rmcp::model::CallToolResult, ErrorData> {
-        let cell = self.session(url).await?;
-        let Some(peer) = cell.get() else {
-            return Err(ErrorData::internal_error("upstream session missing", None));
-        };
-        peer.call_tool(params)
-            .await
-            .map_err(|e| self.upstream_error(url, e))
     }
 }

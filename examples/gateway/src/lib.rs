@@ -5,6 +5,7 @@
 pub mod export;
 pub mod gateway;
 pub mod http;
+mod pool;
 pub mod reload;
 pub mod upstream;
 
