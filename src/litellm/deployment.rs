@@ -134,7 +134,24 @@ pub struct Deployment {
     users: Table<UserRow>,
     agents: Table<AgentRow>,
     keys: Vec<KeyRow>,
+    /// Each key's `token`, to its position in `keys`.
+    by_token: HashMap<Box<str>, usize>,
     end_users: Table<EndUserRow>,
+}
+
+/// The keys by `token`; a token on two keys is a problem.
+fn tokens(keys: &[KeyRow], problems: &mut Vec<String>) -> HashMap<Box<str>, usize> {
+    let mut by_token = HashMap::with_capacity(keys.len());
+    for (at, key) in keys.iter().enumerate() {
+        let Some(token) = key.token() else { continue };
+        if by_token.insert(Box::from(token), at).is_some() {
+            problems.push(format!(
+                "duplicate `token` `{}` at `keys[{at}]`",
+                one_line(token)
+            ));
+        }
+    }
+    by_token
 }
 
 impl Deployment {
@@ -203,6 +220,23 @@ impl Deployment {
     #[must_use]
     pub fn keys(&self) -> &[KeyRow] {
         &self.keys
+    }
+
+    /// The key whose `token` is `token` (exactly: LiteLLM stores the lower-case hex
+    /// SHA-256 of the `sk-...` key, so a gateway hashes the bearer key and asks for that).
+    ///
+    /// ```
+    /// use mcp_authz::litellm::Deployment;
+    ///
+    /// let deployment = Deployment::from_json(r#"{"servers": [],
+    ///     "keys": [{"key_alias": "ci-bot", "token": "88dc28d0f0"}]}"#)?;
+    /// assert_eq!(deployment.key_by_token("88dc28d0f0").and_then(|k| k.alias()), Some("ci-bot"));
+    /// assert!(deployment.key_by_token("88DC28D0F0").is_none());
+    /// # Ok::<(), mcp_authz::ParseError>(())
+    /// ```
+    #[must_use]
+    pub fn key_by_token(&self, token: &str) -> Option<&KeyRow> {
+        self.keys.get(*self.by_token.get(token)?)
     }
 
     /// `end_users`, in export order.
@@ -308,6 +342,7 @@ impl<'de> Deserialize<'de> for Deployment {
                     teams: Table::new(teams.unwrap_or_default(), &mut problems),
                     users: Table::new(users.unwrap_or_default(), &mut problems),
                     agents: Table::new(agents.unwrap_or_default(), &mut problems),
+                    by_token: tokens(keys.as_deref().unwrap_or_default(), &mut problems),
                     keys: keys.unwrap_or_default(),
                     end_users: Table::new(end_users.unwrap_or_default(), &mut problems),
                 };

@@ -13,11 +13,13 @@ use crate::request::{PermissionRef, Request};
 /// A key (LiteLLM_VerificationToken, or the `info` of `GET /key/info`): its own
 /// `object_permission` and the ids of the rows that make up the rest of its request.
 ///
-/// Reads `key_alias`, `key_name`, `team_id`, `organization_id`, `user_id` (the key's owner,
-/// an internal user), `agent_id` and `object_permission`, each optional; other columns are
-/// ignored.
+/// Reads `token` (the hashed key a gateway authenticates by), `key_alias`, `key_name`,
+/// `team_id`, `organization_id`, `user_id` (the key's owner, an internal user), `agent_id`
+/// and `object_permission`, each optional; other columns are ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct KeyRow {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
     key_alias: Option<String>,
     key_name: Option<String>,
     team_id: Option<String>,
@@ -31,6 +33,7 @@ static KEY: Shape = Shape {
     expecting: "a key row (a JSON object)",
     id: None,
     strings: &[
+        "token",
         "key_alias",
         "key_name",
         "team_id",
@@ -44,6 +47,7 @@ impl<'de> Deserialize<'de> for KeyRow {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut f = Fields::read(d, &KEY)?;
         Ok(Self {
+            token: f.take("token"),
             key_alias: f.take("key_alias"),
             key_name: f.take("key_name"),
             team_id: f.take("team_id"),
@@ -69,6 +73,19 @@ impl KeyRow {
     /// message names the field and the value.
     pub fn from_json(json: &str) -> Result<Self, ParseError> {
         serde_json::from_str(json).map_err(|e| ParseError::json("key row", &e))
+    }
+
+    /// Sets `token`: the key as LiteLLM stores it, the hex SHA-256 of the `sk-...` key.
+    #[must_use]
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// `token` (the hex SHA-256 of the key, as LiteLLM stores it), if set.
+    #[must_use]
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
     }
 
     /// Sets `key_alias`.

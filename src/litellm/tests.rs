@@ -36,6 +36,10 @@ fn a_full_litellm_key_row_reads_its_columns_and_ignores_the_others() {
     assert_eq!(key.user_id(), Some("alice"));
     assert_eq!(key.agent_id(), None);
     assert_eq!(
+        key.token(),
+        Some("88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b")
+    );
+    assert_eq!(
         key.object_permission(),
         Some(
             &ObjectPermission::new()
@@ -46,6 +50,7 @@ fn a_full_litellm_key_row_reads_its_columns_and_ignores_the_others() {
     assert_eq!(
         key,
         KeyRow::new()
+            .with_token("88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b")
             .with_alias("ci-bot")
             .with_team("team-platform")
             .with_organization("org-research")
@@ -467,4 +472,28 @@ fn registry_problems_surface_when_the_registry_is_built() {
         deployment.registry().unwrap_err().to_string(),
         "invalid server registry: duplicate server id `a` at position 1 (first at position 0)"
     );
+}
+
+#[test]
+fn keys_are_found_by_token_and_a_token_on_two_keys_is_refused() {
+    let deployment = Deployment::from_json(
+        r#"{"servers": [], "keys": [{"key_alias": "a"}, {"key_alias": "b", "token": "t-b"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        deployment.key_by_token("t-b").and_then(KeyRow::alias),
+        Some("b")
+    );
+    assert!(deployment.key_by_token("t-a").is_none());
+    let twice = Deployment::from_json(
+        r#"{"servers": [], "keys": [{"token": "x"}, {"token": "y"}, {"token": "x"}]}"#,
+    );
+    assert_eq!(
+        twice.unwrap_err().to_string(),
+        "invalid deployment: duplicate `token` `x` at `keys[2]` at line 1 column 73"
+    );
+    let typed = KeyRow::from_json(r#"{"token": 7}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(typed.contains("`token`"), "{typed}");
 }
