@@ -1,11 +1,10 @@
 //! A LiteLLM-shaped export, loaded for serving: the crate's [`Deployment`] and the
-//! registry it builds, plus the two things the gateway needs that the crate's row types
-//! leave out: which key a bearer token is, and where each server is.
+//! registry it builds, plus where each server is, which the crate's row types leave out.
 //!
 //! - **Tokens.** LiteLLM keeps a virtual key (`sk-...`) as the hex SHA-256 of the key in
-//!   the `token` column of `LiteLLM_VerificationToken`. [`KeyRow`] ignores that column,
-//!   so it is read here from the same text, row by row in export order (the order
-//!   [`Deployment::keys`] keeps). A key row without a `token` cannot be used to call.
+//!   the `token` column of `LiteLLM_VerificationToken`; the gateway hashes the bearer key
+//!   and asks [`Deployment::key_by_token`]. A key row without a `token` cannot be used to
+//!   call.
 //! - **Upstreams.** A server's `url` column is where the gateway forwards. `builtin:NAME`
 //!   names an upstream this process started (the example's own servers, whose loopback
 //!   ports are chosen at start); any other value is used as the streamable HTTP address.
@@ -26,8 +25,6 @@ pub type Builtins = HashMap<String, String>;
 pub struct Export {
     deployment: Deployment,
     registry: ServerRegistry,
-    /// Hex SHA-256 of a key to its index in [`Deployment::keys`].
-    tokens: HashMap<String, usize>,
     /// Server id to the upstream URL the gateway forwards to.
     upstreams: HashMap<String, String>,
 }
@@ -35,7 +32,8 @@ pub struct Export {
 /// Who is calling: the key a bearer token is, and the end user a header names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Caller {
-    key: usize,
+    /// The hex SHA-256 of the bearer key: the key row's `token`.
+    token: String,
     end_user: Option<String>,
 }
 
@@ -76,7 +74,8 @@ impl Export {
     ///
     /// # Errors
     /// The crate's message when [`Deployment::from_json`] or [`Deployment::registry`]
-    /// refuses it; otherwise every problem with a `token` or a server's `url`.
+    /// refuses it (a token on two keys among them); otherwise every problem with a
+    /// server's `url`.
     pub fn load(text: &str, builtins: &Builtins) -> Result<Self, LoadError> {
         let deployment =
             Deployment::from_json(text).map_err(|e| LoadError::Crate(e.to_string()))?;
@@ -86,13 +85,11 @@ impl Export {
         // INVARIANT: the crate accepted the text, so it is a JSON object.
         let raw: Value = serde_json::from_str(text).map_err(|e| LoadError::Crate(e.to_string()))?;
         let mut problems = Vec::new();
-        let tokens = tokens(&raw, deployment.keys().len(), &mut problems);
         let upstreams = upstreams(&raw, &registry, builtins, &mut problems);
         if problems.is_empty() {
             Ok(Self {
                 deployment,
                 registry,
-                tokens,
                 upstreams,
             })
         } else {
@@ -109,8 +106,10 @@ impl Export {
     /// The caller a bearer key and an end-user id make, when the key is one of the export's.
     #[must_use]
     pub fn caller(&self, bearer: &str, end_user: Option<&str>) -> Option<Caller> {
-        self.tokens.get(&hash_token(bearer)).map(|&key| Caller {
-            key,
+        let token = hash_token(bearer);
+        self.deployment.key_by_token(&token)?;
+        Some(Caller {
+            token,
             end_user: end_user.map(str::to_owned),
         })
     }
@@ -118,7 +117,7 @@ impl Export {
     /// The key row of a caller.
     #[must_use]
     pub fn key(&self, caller: &Caller) -> Option<&KeyRow> {
-        self.deployment.keys().get(caller.key)
+        self.deployment.key_by_token(&caller.token)
     }
 
     /// What a caller may see and call: the key's request (team, organization, owner,
@@ -144,30 +143,6 @@ impl Export {
     pub fn upstream(&self, server_id: &str) -> Option<&str> {
         self.upstreams.get(server_id).map(String::as_str)
     }
-}
-
-/// `keys[i].token`, hashed keys to row indexes.
-fn tokens(raw: &Value, len: usize, problems: &mut Vec<String>) -> HashMap<String, usize> {
-    let rows = raw.get("keys").and_then(Value::as_array);
-    let mut tokens = HashMap::new();
-    for index in 0..len {
-        match rows
-            .and_then(|rows| rows.get(index))
-            .and_then(|row| row.get("token"))
-        {
-            None | Some(Value::Null) => {}
-            Some(Value::String(token)) => {
-                let token = token.to_ascii_lowercase();
-                if tokens.insert(token.clone(), index).is_some() {
-                    problems.push(format!("duplicate key token `{token}`"));
-                }
-            }
-            Some(other) => problems.push(format!(
-                "`keys[{index}].token` must be a string, found `{other}`"
-            )),
-        }
-    }
-    tokens
 }
 
 /// `servers[i].url` by server id, `builtin:NAME` replaced by that upstream's URL.
@@ -255,6 +230,22 @@ mod tests {
     }
 
     #[test]
+    fn a_token_on_two_keys_is_the_crates_to_refuse() {
+        let err = Export::load(
+            r#"{"servers": [], "keys": [{"token": "x"}, {"token": "x"}]}"#,
+            &builtins(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            LoadError::Crate(
+                "invalid deployment: duplicate `token` `x` at `keys[1]` at line 1 column 57"
+                    .to_owned()
+            )
+        );
+    }
+
+    #[test]
     fn refuses_with_the_crate_message() {
         let err = Export::load(
             r#"{"servers": [{"server_id": "a"}, {"server_id": "a"}]}"#,
@@ -271,12 +262,11 @@ mod tests {
     fn reports_every_gateway_problem() {
         let text = r#"{"servers": [{"server_id": "a", "url": "builtin:two"}, {"server_id": "b"},
                                    {"server_id": "c", "url": "stdio"}],
-                       "keys": [{"token": "x"}, {"token": "X"}, {"token": 7}]}"#;
+                       "keys": [{"token": "x"}, {"token": "y"}]}"#;
         let err = Export::load(text, &builtins()).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "duplicate key token `x`; `keys[2].token` must be a string, found `7`; \
-             server `a` names `builtin:two`, an upstream this gateway does not run; \
+            "server `a` names `builtin:two`, an upstream this gateway does not run; \
              server `b` has no `url` to forward to; \
              server `c` has url `stdio`: the gateway forwards over streamable HTTP only"
         );
