@@ -31,22 +31,35 @@ pub enum RequestedOutcome {
 #[derive(Debug, Clone)]
 pub(crate) struct Visible<'a> {
     pub(crate) index: u32,
-    pub(crate) scope: ToolScope<'a>,
-    /// The scope calls are decided by, where it differs from `scope` (only under LiteLLM
-    /// 1.106).
-    pub(crate) call_scope: Option<ToolScope<'a>>,
+    pub(crate) scope: VisibleScope<'a>,
 }
 
-impl<'a> Visible<'a> {
-    fn call_scope(&self) -> &ToolScope<'a> {
-        self.call_scope.as_ref().unwrap_or(&self.scope)
-    }
+/// The tool scopes of a visible server.
+#[derive(Debug, Clone)]
+pub(crate) enum VisibleScope<'a> {
+    /// No level restricts the server: its own scopes, which the registry keeps
+    /// ([`OwnScopes`](crate::resolve::tools::OwnScopes)).
+    Own,
+    /// Levels restrict it.
+    Restricted {
+        scope: ToolScope<'a>,
+        /// The scope calls are decided by, where it differs from `scope` (only under
+        /// LiteLLM 1.106).
+        call_scope: Option<ToolScope<'a>>,
+    },
+}
 
+impl Visible<'_> {
     fn into_owned(self) -> Visible<'static> {
         Visible {
             index: self.index,
-            scope: self.scope.into_owned(),
-            call_scope: self.call_scope.map(ToolScope::into_owned),
+            scope: match self.scope {
+                VisibleScope::Own => VisibleScope::Own,
+                VisibleScope::Restricted { scope, call_scope } => VisibleScope::Restricted {
+                    scope: scope.into_owned(),
+                    call_scope: call_scope.map(ToolScope::into_owned),
+                },
+            },
         }
     }
 }
@@ -286,8 +299,37 @@ impl<'a> Resolution<'a> {
     pub fn servers(&self) -> impl ExactSizeIterator<Item = VisibleServer<'_>> + '_ {
         self.visible.iter().map(|v| VisibleServer {
             server: &self.registry.entry(v.index).server,
-            scope: &v.scope,
+            scope: self.list_scope(v),
         })
+    }
+
+    /// The scope a visible server's tools are listed by.
+    fn list_scope<'s>(&'s self, v: &'s Visible<'a>) -> &'s ToolScope<'a> {
+        match &v.scope {
+            VisibleScope::Own => &self.registry.entry(v.index).own.list,
+            VisibleScope::Restricted { scope, .. } => scope,
+        }
+    }
+
+    /// The scope calls to a visible server are decided by, where it differs from its
+    /// listing.
+    fn differing_call_scope<'s>(&'s self, v: &'s Visible<'a>) -> Option<&'s ToolScope<'a>> {
+        match &v.scope {
+            VisibleScope::Own => {
+                let entry = self.registry.entry(v.index);
+                entry
+                    .own
+                    .call(entry, self.semantics.rules())
+                    .map(|s| -> &ToolScope<'a> { s })
+            }
+            VisibleScope::Restricted { call_scope, .. } => call_scope.as_ref(),
+        }
+    }
+
+    /// The scope calls to a visible server are decided by.
+    fn call_scope_of<'s>(&'s self, v: &'s Visible<'a>) -> &'s ToolScope<'a> {
+        self.differing_call_scope(v)
+            .unwrap_or_else(|| self.list_scope(v))
     }
 
     /// The number of visible servers.
@@ -332,7 +374,10 @@ impl<'a> Resolution<'a> {
 
     /// Whether a filtered `tools/list` of server `index` shows `tool`.
     pub(crate) fn is_listed_at(&self, index: u32, tool: &str) -> bool {
-        !tool.is_empty() && self.visible_at(index).is_some_and(|v| v.scope.allows(tool))
+        !tool.is_empty()
+            && self
+                .visible_at(index)
+                .is_some_and(|v| self.list_scope(v).allows(tool))
     }
 
     fn visible_at(&self, index: u32) -> Option<&Visible<'a>> {
@@ -368,7 +413,7 @@ impl<'a> Resolution<'a> {
     /// The tool scope of the visible server a reference names.
     #[must_use]
     pub fn tool_scope(&self, server: &str) -> Option<&ToolScope<'a>> {
-        self.visible_ref(server).ok().map(|v| &v.scope)
+        self.visible_ref(server).ok().map(|v| self.list_scope(v))
     }
 
     /// The tool scope calls to the visible server a reference names are decided by. It is
@@ -376,14 +421,14 @@ impl<'a> Resolution<'a> {
     /// call ignores `disallowed_tools` under a non-empty `allowed_tools`).
     #[must_use]
     pub fn call_scope(&self, server: &str) -> Option<&ToolScope<'a>> {
-        self.visible_ref(server).ok().map(Visible::call_scope)
+        self.visible_ref(server).ok().map(|v| self.call_scope_of(v))
     }
 
     /// Decides a call to bare tool `tool` on the server a reference names.
     #[must_use]
     pub fn decide_call(&self, server: &str, tool: &str) -> CallDecision {
         match self.visible_ref(server) {
-            Ok(v) => decide(v, tool),
+            Ok(v) => decide(self.call_scope_of(v), tool),
             Err(denied) => denied,
         }
     }
@@ -542,16 +587,18 @@ impl<'a> Resolution<'a> {
         match self.split(name, naming) {
             Ok((index, tool)) => self
                 .visible_at(index)
-                .map_or(CallDecision::ServerNotVisible, |v| decide(v, tool)),
+                .map_or(CallDecision::ServerNotVisible, |v| {
+                    decide(self.call_scope_of(v), tool)
+                }),
             Err(denied) => denied.into(),
         }
     }
 }
 
-fn decide(visible: &Visible<'_>, tool: &str) -> CallDecision {
+fn decide(call_scope: &ToolScope<'_>, tool: &str) -> CallDecision {
     if tool.is_empty() {
         CallDecision::EmptyToolName
-    } else if visible.call_scope().allows(tool) {
+    } else if call_scope.allows(tool) {
         CallDecision::Allowed
     } else {
         CallDecision::ToolNotAllowed
@@ -569,7 +616,7 @@ impl Serialize for Resolution<'_> {
                 for v in &self.0.visible {
                     seq.serialize_element(&ServerOut {
                         server: &self.0.registry.entry(v.index).server,
-                        tools: &v.scope,
+                        tools: self.0.list_scope(v),
                     })?;
                 }
                 seq.end()
@@ -592,7 +639,7 @@ impl Serialize for Resolution<'_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut map = s.serialize_map(None)?;
                 for v in &self.0.visible {
-                    if let Some(calls) = &v.call_scope {
+                    if let Some(calls) = self.0.differing_call_scope(v) {
                         map.serialize_entry(self.0.registry.entry(v.index).server.id(), calls)?;
                     }
                 }
@@ -600,7 +647,10 @@ impl Serialize for Resolution<'_> {
             }
         }
 
-        let differs = self.visible.iter().any(|v| v.call_scope.is_some());
+        let differs = self
+            .visible
+            .iter()
+            .any(|v| self.differing_call_scope(v).is_some());
         let mut st = s.serialize_struct("Resolution", 3 + usize::from(differs))?;
         st.serialize_field("servers", &Servers(self))?;
         st.serialize_field("requested", &self.requested)?;
