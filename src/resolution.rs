@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::naming::ToolNaming;
+use crate::naming::{ToolNaming, separators_from_right};
 use crate::registry::ServerRegistry;
 use crate::semantics::Semantics;
 use crate::server::McpServer;
@@ -111,11 +111,28 @@ pub struct Resolution<'a> {
     requested: RequestedOutcome,
 }
 
-/// One visible server and its tool scope.
+/// One visible server and its tool scope: a `Copy` handle a gateway can keep while it
+/// serves the server (a routed call, a `tools/list`), so that each decision is the scope
+/// test alone, with no lookup of the server.
+///
+/// ```
+/// use mcp_authz::{McpServer, ObjectPermission, Request, ServerRegistry};
+///
+/// let registry = ServerRegistry::new([McpServer::new("srv-a").with_alias("gh")])?;
+/// let key = ObjectPermission::new().with_tool_permission("gh", ["create_issue", "list_repos"]);
+/// let resolution = registry.resolve_allowed_servers(&Request::new().key(&key));
+/// let gh = resolution.visible_server("gh").unwrap();
+/// assert_eq!(gh.server().id().as_str(), "srv-a");
+/// assert!(gh.is_tool_allowed("create_issue"));
+/// assert!(!gh.is_tool_allowed("delete_repo"));
+/// assert!(resolution.visible_server("jira").is_none());
+/// # Ok::<(), mcp_authz::RegistryError>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct VisibleServer<'r> {
     server: &'r McpServer,
     scope: &'r ToolScope<'r>,
+    call_scope: &'r ToolScope<'r>,
 }
 
 impl<'r> VisibleServer<'r> {
@@ -129,6 +146,14 @@ impl<'r> VisibleServer<'r> {
     #[must_use]
     pub fn tools(&self) -> &'r ToolScope<'r> {
         self.scope
+    }
+
+    /// Whether a call to bare tool `tool` on this server may run: what
+    /// [`Resolution::is_tool_allowed`] answers for it.
+    #[must_use]
+    #[inline]
+    pub fn is_tool_allowed(&self, tool: &str) -> bool {
+        decide(self.call_scope, tool).is_allowed()
     }
 }
 
@@ -297,10 +322,23 @@ impl<'a> Resolution<'a> {
     /// ```
     #[must_use = "iterators are lazy"]
     pub fn servers(&self) -> impl ExactSizeIterator<Item = VisibleServer<'_>> + '_ {
-        self.visible.iter().map(|v| VisibleServer {
+        self.visible.iter().map(|v| self.handle(v))
+    }
+
+    fn handle<'s>(&'s self, v: &'s Visible<'a>) -> VisibleServer<'s> {
+        VisibleServer {
             server: &self.registry.entry(v.index).server,
             scope: self.list_scope(v),
-        })
+            call_scope: self.call_scope_of(v),
+        }
+    }
+
+    /// The visible server a reference (id, alias or name) names, as a handle that decides
+    /// calls to it without looking it up again; `None` when the reference names no server,
+    /// several, or one the caller may not see.
+    #[must_use]
+    pub fn visible_server(&self, server: &str) -> Option<VisibleServer<'_>> {
+        self.visible_ref(server).ok().map(|v| self.handle(v))
     }
 
     /// The scope a visible server's tools are listed by.
@@ -530,7 +568,7 @@ impl<'a> Resolution<'a> {
         }
         // Longest prefix first: try every separator position from the right. Never split
         // at the first separator: ids are UUIDs that contain `-`.
-        for (at, _) in name.rmatch_indices(separator) {
+        for at in separators_from_right(name, separator) {
             // Only a prefix as long as some spelling can match. Skipping the others before
             // hashing them keeps a long name with many separators (client input) linear in
             // its length, not quadratic.

@@ -101,6 +101,12 @@ fn main() {
         "check" => timed(iterations, || {
             black_box(&resolution).is_tool_allowed(black_box(&server), black_box(&allowed))
         }),
+        "handle" => {
+            let handle = resolution.visible_server(&server).unwrap();
+            timed(iterations, || {
+                black_box(handle).is_tool_allowed(black_box(&allowed))
+            });
+        }
         "route" => timed(iterations, || {
             black_box(&resolution).route(black_box(&prefixed)).is_ok()
         }),

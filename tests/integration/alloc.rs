@@ -34,8 +34,11 @@ fn call_checks_and_prefix_mapping_do_not_allocate() {
     let prefixed = format!("{prefix}-{tool}");
     let missing = format!("{prefix}-tool_none");
 
-    let mut answers = Vec::with_capacity(8);
+    let handle = resolution.visible_server(&server).unwrap();
+    let mut answers = Vec::with_capacity(10);
     let info = measure(|| {
+        answers.push(handle.is_tool_allowed(&tool));
+        answers.push(resolution.visible_server(&server).is_some());
         answers.push(resolution.is_tool_allowed(&server, &tool));
         answers.push(resolution.is_tool_allowed(&server, "tool_none"));
         answers.push(resolution.decide_call(&server, &tool).is_allowed());
@@ -44,7 +47,10 @@ fn call_checks_and_prefix_mapping_do_not_allocate() {
         answers.push(resolution.decide_prefixed_call(&missing).is_allowed());
         answers.push(resolution.route("nosuch-tool").is_ok());
     });
-    assert_eq!(answers, [true, false, true, true, true, false, false]);
+    assert_eq!(
+        answers,
+        [true, true, true, false, true, true, true, false, false]
+    );
     assert_eq!(info.count_total, 0, "{info:?}");
 }
 
