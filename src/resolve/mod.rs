@@ -254,28 +254,27 @@ impl<'l, 'a, 'c> Scopes<'l, 'a, 'c> {
                 listed |= cursor.has(input, index);
             }
         }
-        let restrictions = if listed {
-            tools::restrict(
-                levels,
-                |level, input| {
-                    let (_, cursor) = listing.iter_mut().find(|(l, _)| *l == level)?;
-                    cursor.seek(input, registry, index, ids)
-                },
-                index,
-                rules,
-                trace,
-            )
-        } else {
-            tools::Restrictions {
-                lists: PerLevel::default(),
-                denied: self.denied,
-            }
+        let own = Visible {
+            index,
+            scope: VisibleScope::Own,
         };
-        if tools::is_own(&restrictions) {
-            return Visible {
-                index,
-                scope: VisibleScope::Own,
-            };
+        // A server no cursor stops at: the levels have nothing for it.
+        if tools::is_own(self.denied, listed) {
+            return own;
+        }
+        let restrictions = tools::restrict(
+            levels,
+            |level, input| {
+                let (_, cursor) = listing.iter_mut().find(|(l, _)| *l == level)?;
+                cursor.seek(input, registry, index, ids)
+            },
+            index,
+            rules,
+            trace,
+        );
+        let listed = restrictions.lists.0.iter().any(Option::is_some);
+        if tools::is_own(restrictions.denied, listed) {
+            return own;
         }
         let entry = registry.entry(index);
         let scope = tools::scope(

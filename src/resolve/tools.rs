@@ -425,9 +425,10 @@ fn by_truthiness<T: Trace>(out: &mut Restrictions<'_, '_>, server: u32, trace: &
 /// Up to this many probes, a tool is looked for in the other restrictions' lists directly.
 const LINEAR_PROBES: usize = 256;
 
-/// Whether a server's scope is its own ([`OwnScopes`]): no level restricts it.
-pub(crate) fn is_own(restrictions: &Restrictions<'_, '_>) -> bool {
-    restrictions.denied.is_none() && restrictions.lists.0.iter().all(Option::is_none)
+/// Whether a server's scope is its own ([`OwnScopes`]): no level's toolsets deny every
+/// tool and no level's tool list applies to it.
+pub(crate) fn is_own(denied: Option<(Level, u32)>, listed: bool) -> bool {
+    denied.is_none() && !listed
 }
 
 /// SPEC 4.3: the tool scope of a server under its own lists and the level restrictions.
