@@ -84,7 +84,7 @@ fn build(c: &mut Criterion) {
 
 fn resolve(c: &mut Criterion) {
     let mut group = c.benchmark_group("resolve");
-    for n in [1_000, 100_000] {
+    for n in [1_000, 10_000, 100_000] {
         let (servers, registry) = registry(n);
         let levels = workload::typical(&servers);
         let request = request(&levels);
@@ -116,6 +116,23 @@ fn resolve(c: &mut Criterion) {
     group.finish();
 }
 
+/// Compiling one level's permission: what a gateway pays once per key or team, and what a
+/// raw resolve pays per level on every request.
+fn compile(c: &mut Criterion) {
+    let mut group = c.benchmark_group("compile");
+    let (servers, registry) = registry(100_000);
+    for (name, levels) in [
+        ("typical", workload::typical(&servers)),
+        ("heavy", workload::heavy(&servers)),
+    ] {
+        let compiler = registry.compiler();
+        group.bench_function(BenchmarkId::new(name, 100_000), |b| {
+            b.iter(|| black_box(&compiler).compile(Level::Key, black_box(&levels.key)));
+        });
+    }
+    group.finish();
+}
+
 fn check(c: &mut Criterion) {
     let (servers, registry) = registry(1_000);
     let levels = workload::typical(&servers);
@@ -135,6 +152,15 @@ fn check(c: &mut Criterion) {
     });
     group.bench_function("is_tool_allowed/denied", |b| {
         b.iter(|| black_box(&resolution).is_tool_allowed(black_box(&server), black_box(&denied)));
+    });
+    // The same decision through a handle the gateway keeps for the server.
+    let handle = resolution.visible_server(&server).unwrap();
+    assert!(handle.is_tool_allowed(&allowed));
+    group.bench_function("handle_is_tool_allowed/allowed", |b| {
+        b.iter(|| black_box(handle).is_tool_allowed(black_box(&allowed)));
+    });
+    group.bench_function("handle_is_tool_allowed/denied", |b| {
+        b.iter(|| black_box(handle).is_tool_allowed(black_box(&denied)));
     });
     // The same decision once the server's scope is in hand: the tool test alone.
     let scope = resolution.tool_scope(&server).unwrap();
@@ -191,6 +217,17 @@ fn whole_request(c: &mut Criterion) {
                 .count()
         });
     });
+    // The gateway's cached path: the levels compiled once.
+    let compiled = Compiled::new(&registry, &levels);
+    let request = compiled.request();
+    c.bench_function("request/tools_list-compiled/1000", |b| {
+        b.iter(|| {
+            let resolution = black_box(&registry).resolve_allowed_servers(black_box(&request));
+            resolution
+                .filter_tools(black_box(&server), black_box(&offered))
+                .count()
+        });
+    });
 }
 
 fn config() -> Criterion {
@@ -202,6 +239,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = build, resolve, check, filter, whole_request
+    targets = build, resolve, compile, check, filter, whole_request
 }
 criterion_main!(benches);

@@ -12,6 +12,7 @@ use crate::permission::{ALL_PROXY_MCP_SERVERS, NO_MCP_SERVERS, ObjectPermission}
 use crate::registry::{IdMatch, ServerRegistry};
 use crate::request::Settings;
 use crate::resolve::grant::{Grant, sort_dedup};
+use crate::resolve::tools::ServerTools;
 use crate::semantics::{Rules, Semantics};
 
 /// Where in a permission a fact comes from: an entry of one of its MCP fields, by
@@ -80,6 +81,8 @@ pub(crate) struct Compiled {
     pub(crate) denies_tools: Option<u32>,
     /// SPEC 4.2: the level's tool-list parts, sorted by server.
     pub(crate) tool_lists: Vec<(u32, ToolPart)>,
+    /// The servers `tool_lists` names, each with its parts and what they add up to.
+    pub(crate) tool_servers: Vec<ServerTools>,
 }
 
 impl Compiled {
@@ -362,6 +365,7 @@ impl<'r> Compiler<'r> {
         let (live_toolset, denies_tools) = self.toolsets(permission, &mut found, &mut tool_lists);
         // Several parts for one server merge by union; keep them in field order.
         tool_lists.sort_by_key(|&(i, _)| i);
+        let tool_servers = ServerTools::group(&tool_lists, level, permission, self.registry, rules);
 
         let hierarchy = rules.litellm_hierarchy;
         let tool_permissions = settings.tool_permissions_grant_servers && entries > 0;
@@ -394,6 +398,7 @@ impl<'r> Compiler<'r> {
             keeps_organization_out,
             denies_tools: denies_tools.filter(|_| hierarchy && level != Level::Key),
             tool_lists,
+            tool_servers,
         }
     }
 

@@ -119,3 +119,57 @@ impl fmt::Display for ToolNaming {
         write!(f, "`{{prefix}}{}{{tool}}` ({routing})", self.separator)
     }
 }
+
+/// Where `separator` occurs in `name`, from the right: a byte scan for the usual one-byte
+/// separator, where `str::rmatch_indices` would set up a substring searcher per name.
+pub(crate) fn separators_from_right<'n>(
+    name: &'n str,
+    separator: &'n str,
+) -> impl Iterator<Item = usize> + 'n {
+    enum Splits<'n> {
+        Byte { bytes: &'n [u8], byte: u8 },
+        Str(std::str::RMatchIndices<'n, &'n str>),
+    }
+    impl Iterator for Splits<'_> {
+        type Item = usize;
+        fn next(&mut self) -> Option<usize> {
+            match self {
+                Self::Byte { bytes, byte } => {
+                    let at = bytes.iter().rposition(|b| b == byte)?;
+                    *bytes = bytes.get(..at).unwrap_or_default();
+                    Some(at)
+                }
+                Self::Str(matches) => matches.next().map(|(at, _)| at),
+            }
+        }
+    }
+    match separator.as_bytes() {
+        // A one-byte UTF-8 string is ASCII, so every position found is a char boundary.
+        &[byte] => Splits::Byte {
+            bytes: name.as_bytes(),
+            byte,
+        },
+        _ => Splits::Str(name.rmatch_indices(separator)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::separators_from_right;
+
+    #[test]
+    fn separators_are_found_from_the_right_as_rmatch_indices_finds_them() {
+        for (name, separator) in [
+            ("a-b-c", "-"),
+            ("--", "-"),
+            ("", "-"),
+            ("é-x", "-"),
+            ("a::b::::c", "::"),
+            ("abc", "::"),
+        ] {
+            let expected: Vec<usize> = name.rmatch_indices(separator).map(|(at, _)| at).collect();
+            let found: Vec<usize> = separators_from_right(name, separator).collect();
+            assert_eq!(found, expected, "{name:?} {separator:?}");
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! The MCP part of a LiteLLM object permission.
 
 use std::fmt;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -43,23 +44,44 @@ pub(crate) const WILDCARD: &str = "*";
 /// assert!(typo.unwrap_err().to_string().contains("unknown MCP field `mcp_tool_permission`"));
 /// # Ok::<(), mcp_authz::ParseError>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[allow(clippy::struct_field_names)] // LiteLLM's own field names, kept for serde
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ObjectPermission {
-    mcp_servers: Option<Vec<String>>,
-    mcp_access_groups: Option<Vec<String>>,
-    mcp_tool_permissions: Option<IndexMap<String, Vec<String>>>,
-    mcp_toolsets: Option<Vec<String>>,
+    // Shared: a `CompiledPermission` keeps the permission it was compiled from, and a
+    // copy is a reference count rather than a copy of every name.
+    fields: Arc<fields::ObjectPermission>,
+}
+
+mod fields {
+    use indexmap::IndexMap;
+    use serde::Serialize;
+
+    /// The fields, under the public type's name so that `Debug` prints as before.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+    #[allow(clippy::struct_field_names)] // LiteLLM's own field names, kept for serde
+    pub(super) struct ObjectPermission {
+        pub(super) mcp_servers: Option<Vec<String>>,
+        pub(super) mcp_access_groups: Option<Vec<String>>,
+        pub(super) mcp_tool_permissions: Option<IndexMap<String, Vec<String>>>,
+        pub(super) mcp_toolsets: Option<Vec<String>>,
+    }
+}
+
+impl fmt::Debug for ObjectPermission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.fields.fmt(f)
+    }
+}
+
+impl Serialize for ObjectPermission {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.fields.serialize(s)
+    }
 }
 
 /// A permission with every MCP field unset, for a level that is present without a
 /// permission of its own (a key on a team whose row has none) and must outlive any request.
-pub(crate) static NO_PERMISSION: ObjectPermission = ObjectPermission {
-    mcp_servers: None,
-    mcp_access_groups: None,
-    mcp_tool_permissions: None,
-    mcp_toolsets: None,
-};
+pub(crate) static NO_PERMISSION: std::sync::LazyLock<ObjectPermission> =
+    std::sync::LazyLock::new(ObjectPermission::default);
 
 impl ObjectPermission {
     /// A permission with every MCP field unset.
@@ -85,7 +107,8 @@ impl ObjectPermission {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.mcp_servers = Some(servers.into_iter().map(Into::into).collect());
+        Arc::make_mut(&mut self.fields).mcp_servers =
+            Some(servers.into_iter().map(Into::into).collect());
         self
     }
 
@@ -96,7 +119,8 @@ impl ObjectPermission {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.mcp_access_groups = Some(groups.into_iter().map(Into::into).collect());
+        Arc::make_mut(&mut self.fields).mcp_access_groups =
+            Some(groups.into_iter().map(Into::into).collect());
         self
     }
 
@@ -109,7 +133,8 @@ impl ObjectPermission {
         I: IntoIterator<Item = T>,
         T: Into<String>,
     {
-        self.mcp_tool_permissions
+        Arc::make_mut(&mut self.fields)
+            .mcp_tool_permissions
             .get_or_insert_with(IndexMap::new)
             .insert(server.into(), tools.into_iter().map(Into::into).collect());
         self
@@ -122,69 +147,73 @@ impl ObjectPermission {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.mcp_toolsets = Some(toolsets.into_iter().map(Into::into).collect());
+        Arc::make_mut(&mut self.fields).mcp_toolsets =
+            Some(toolsets.into_iter().map(Into::into).collect());
         self
     }
 
     /// Sets `mcp_tool_permissions` to an empty map (`{}`), which restricts nothing.
     #[must_use]
     pub fn with_empty_tool_permissions(mut self) -> Self {
-        self.mcp_tool_permissions = Some(IndexMap::new());
+        Arc::make_mut(&mut self.fields).mcp_tool_permissions = Some(IndexMap::new());
         self
     }
 
     /// `mcp_servers`, or `None` when unset.
     #[must_use]
     pub fn mcp_servers(&self) -> Option<&[String]> {
-        self.mcp_servers.as_deref()
+        self.fields.mcp_servers.as_deref()
     }
 
     /// `mcp_access_groups`, or `None` when unset.
     #[must_use]
     pub fn mcp_access_groups(&self) -> Option<&[String]> {
-        self.mcp_access_groups.as_deref()
+        self.fields.mcp_access_groups.as_deref()
     }
 
     /// `mcp_tool_permissions`, or `None` when unset.
     #[must_use]
     pub fn mcp_tool_permissions(&self) -> Option<&IndexMap<String, Vec<String>>> {
-        self.mcp_tool_permissions.as_ref()
+        self.fields.mcp_tool_permissions.as_ref()
     }
 
     /// `mcp_toolsets`, or `None` when unset.
     #[must_use]
     pub fn mcp_toolsets(&self) -> Option<&[String]> {
-        self.mcp_toolsets.as_deref()
+        self.fields.mcp_toolsets.as_deref()
     }
 
     /// The non-empty `mcp_servers`, if any.
     pub(crate) fn servers(&self) -> &[String] {
-        self.mcp_servers.as_deref().unwrap_or_default()
+        self.fields.mcp_servers.as_deref().unwrap_or_default()
     }
 
     /// The non-empty `mcp_access_groups`, if any.
     pub(crate) fn groups(&self) -> &[String] {
-        self.mcp_access_groups.as_deref().unwrap_or_default()
+        self.fields.mcp_access_groups.as_deref().unwrap_or_default()
     }
 
     /// The `mcp_toolsets` entries (none when unset).
     pub(crate) fn toolsets(&self) -> &[String] {
-        self.mcp_toolsets.as_deref().unwrap_or_default()
+        self.fields.mcp_toolsets.as_deref().unwrap_or_default()
     }
 
     /// The entries of `mcp_tool_permissions` (none when unset).
     pub(crate) fn tool_entries(&self) -> impl Iterator<Item = (&String, &Vec<String>)> {
-        self.mcp_tool_permissions.iter().flatten()
+        self.fields.mcp_tool_permissions.iter().flatten()
     }
 
     /// The `mcp_tool_permissions` entry at position `at`.
     pub(crate) fn tool_entry(&self, at: usize) -> Option<(&String, &Vec<String>)> {
-        self.mcp_tool_permissions.as_ref()?.get_index(at)
+        self.fields.mcp_tool_permissions.as_ref()?.get_index(at)
     }
 
     /// The number of `mcp_tool_permissions` entries.
     pub(crate) fn tool_entry_count(&self) -> usize {
-        self.mcp_tool_permissions.as_ref().map_or(0, IndexMap::len)
+        self.fields
+            .mcp_tool_permissions
+            .as_ref()
+            .map_or(0, IndexMap::len)
     }
 }
 
@@ -255,10 +284,12 @@ impl<'de> DeserializeSeed<'de> for PermissionSeed {
                     }
                 }
                 Ok(ObjectPermission {
-                    mcp_servers: servers.flatten(),
-                    mcp_access_groups: groups.flatten(),
-                    mcp_tool_permissions: tools.flatten(),
-                    mcp_toolsets: toolsets.flatten(),
+                    fields: Arc::new(fields::ObjectPermission {
+                        mcp_servers: servers.flatten(),
+                        mcp_access_groups: groups.flatten(),
+                        mcp_tool_permissions: tools.flatten(),
+                        mcp_toolsets: toolsets.flatten(),
+                    }),
                 })
             }
         }

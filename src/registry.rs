@@ -11,6 +11,7 @@ use crate::groups::AccessGroups;
 use crate::hash::{Caseless, CaselessRef, FxBuild, FxIndexMap};
 use crate::id::parse_uuid;
 use crate::naming::Routing;
+use crate::resolve::tools::OwnScopes;
 use crate::server::McpServer;
 use crate::tools::SortedNames;
 use crate::toolset::Toolset;
@@ -135,6 +136,31 @@ pub(crate) struct Entry {
     /// itself is that set): the scope of a server no level restricts, computed once here
     /// instead of on every request.
     pub(crate) allow_not_denied: Option<Arc<SortedNames>>,
+    /// The scopes these lists give when no level restricts the server.
+    pub(crate) own: OwnScopes,
+}
+
+impl Entry {
+    /// `server` with its tool lists compiled, reading prefixed entries by `spellings`.
+    fn new(server: McpServer, spellings: &[Arc<str>]) -> Self {
+        let allow =
+            (!server.allowed_tools().is_empty()).then(|| expand(spellings, server.allowed_tools()));
+        let deny = expand(spellings, server.disallowed_tools());
+        let allow_not_denied = allow
+            .as_ref()
+            .filter(|a| !deny.is_empty() && a.iter().any(|t| deny.contains(t)))
+            .map(|a| a.without(&deny));
+        let (allow, deny) = (allow.map(Arc::new), Arc::new(deny));
+        let allow_not_denied = allow_not_denied.map(Arc::new);
+        let own = OwnScopes::new(allow.as_ref(), &deny, allow_not_denied.as_ref());
+        Self {
+            server,
+            allow,
+            deny,
+            allow_not_denied,
+            own,
+        }
+    }
 }
 
 /// Every entry of a server-level tool list names the tool it spells and, when it starts
@@ -378,19 +404,7 @@ impl ServerRegistry {
             if server.is_allow_all_keys() {
                 allow_all.push(index);
             }
-            let allow = (!server.allowed_tools().is_empty())
-                .then(|| expand(&spellings, server.allowed_tools()));
-            let deny = expand(&spellings, server.disallowed_tools());
-            let allow_not_denied = allow
-                .as_ref()
-                .filter(|a| !deny.is_empty() && a.iter().any(|t| deny.contains(t)))
-                .map(|a| a.without(&deny));
-            entries.push(Entry {
-                server,
-                allow: allow.map(Arc::new),
-                deny: Arc::new(deny),
-                allow_not_denied: allow_not_denied.map(Arc::new),
-            });
+            entries.push(Entry::new(server, &spellings));
         }
 
         let mut tables = Tables {

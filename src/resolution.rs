@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::naming::ToolNaming;
+use crate::naming::{ToolNaming, separators_from_right};
 use crate::registry::ServerRegistry;
 use crate::semantics::Semantics;
 use crate::server::McpServer;
@@ -31,22 +31,35 @@ pub enum RequestedOutcome {
 #[derive(Debug, Clone)]
 pub(crate) struct Visible<'a> {
     pub(crate) index: u32,
-    pub(crate) scope: ToolScope<'a>,
-    /// The scope calls are decided by, where it differs from `scope` (only under LiteLLM
-    /// 1.106).
-    pub(crate) call_scope: Option<ToolScope<'a>>,
+    pub(crate) scope: VisibleScope<'a>,
 }
 
-impl<'a> Visible<'a> {
-    fn call_scope(&self) -> &ToolScope<'a> {
-        self.call_scope.as_ref().unwrap_or(&self.scope)
-    }
+/// The tool scopes of a visible server.
+#[derive(Debug, Clone)]
+pub(crate) enum VisibleScope<'a> {
+    /// No level restricts the server: its own scopes, which the registry keeps
+    /// ([`OwnScopes`](crate::resolve::tools::OwnScopes)).
+    Own,
+    /// Levels restrict it.
+    Restricted {
+        scope: ToolScope<'a>,
+        /// The scope calls are decided by, where it differs from `scope` (only under
+        /// LiteLLM 1.106).
+        call_scope: Option<ToolScope<'a>>,
+    },
+}
 
+impl Visible<'_> {
     fn into_owned(self) -> Visible<'static> {
         Visible {
             index: self.index,
-            scope: self.scope.into_owned(),
-            call_scope: self.call_scope.map(ToolScope::into_owned),
+            scope: match self.scope {
+                VisibleScope::Own => VisibleScope::Own,
+                VisibleScope::Restricted { scope, call_scope } => VisibleScope::Restricted {
+                    scope: scope.into_owned(),
+                    call_scope: call_scope.map(ToolScope::into_owned),
+                },
+            },
         }
     }
 }
@@ -98,11 +111,28 @@ pub struct Resolution<'a> {
     requested: RequestedOutcome,
 }
 
-/// One visible server and its tool scope.
+/// One visible server and its tool scope: a `Copy` handle a gateway can keep while it
+/// serves the server (a routed call, a `tools/list`), so that each decision is the scope
+/// test alone, with no lookup of the server.
+///
+/// ```
+/// use mcp_authz::{McpServer, ObjectPermission, Request, ServerRegistry};
+///
+/// let registry = ServerRegistry::new([McpServer::new("srv-a").with_alias("gh")])?;
+/// let key = ObjectPermission::new().with_tool_permission("gh", ["create_issue", "list_repos"]);
+/// let resolution = registry.resolve_allowed_servers(&Request::new().key(&key));
+/// let gh = resolution.visible_server("gh").unwrap();
+/// assert_eq!(gh.server().id().as_str(), "srv-a");
+/// assert!(gh.is_tool_allowed("create_issue"));
+/// assert!(!gh.is_tool_allowed("delete_repo"));
+/// assert!(resolution.visible_server("jira").is_none());
+/// # Ok::<(), mcp_authz::RegistryError>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct VisibleServer<'r> {
     server: &'r McpServer,
     scope: &'r ToolScope<'r>,
+    call_scope: &'r ToolScope<'r>,
 }
 
 impl<'r> VisibleServer<'r> {
@@ -116,6 +146,14 @@ impl<'r> VisibleServer<'r> {
     #[must_use]
     pub fn tools(&self) -> &'r ToolScope<'r> {
         self.scope
+    }
+
+    /// Whether a call to bare tool `tool` on this server may run: what
+    /// [`Resolution::is_tool_allowed`] answers for it.
+    #[must_use]
+    #[inline]
+    pub fn is_tool_allowed(&self, tool: &str) -> bool {
+        decide(self.call_scope, tool).is_allowed()
     }
 }
 
@@ -284,10 +322,52 @@ impl<'a> Resolution<'a> {
     /// ```
     #[must_use = "iterators are lazy"]
     pub fn servers(&self) -> impl ExactSizeIterator<Item = VisibleServer<'_>> + '_ {
-        self.visible.iter().map(|v| VisibleServer {
+        self.visible.iter().map(|v| self.handle(v))
+    }
+
+    fn handle<'s>(&'s self, v: &'s Visible<'a>) -> VisibleServer<'s> {
+        VisibleServer {
             server: &self.registry.entry(v.index).server,
-            scope: &v.scope,
-        })
+            scope: self.list_scope(v),
+            call_scope: self.call_scope_of(v),
+        }
+    }
+
+    /// The visible server a reference (id, alias or name) names, as a handle that decides
+    /// calls to it without looking it up again; `None` when the reference names no server,
+    /// several, or one the caller may not see.
+    #[must_use]
+    pub fn visible_server(&self, server: &str) -> Option<VisibleServer<'_>> {
+        self.visible_ref(server).ok().map(|v| self.handle(v))
+    }
+
+    /// The scope a visible server's tools are listed by.
+    fn list_scope<'s>(&'s self, v: &'s Visible<'a>) -> &'s ToolScope<'a> {
+        match &v.scope {
+            VisibleScope::Own => &self.registry.entry(v.index).own.list,
+            VisibleScope::Restricted { scope, .. } => scope,
+        }
+    }
+
+    /// The scope calls to a visible server are decided by, where it differs from its
+    /// listing.
+    fn differing_call_scope<'s>(&'s self, v: &'s Visible<'a>) -> Option<&'s ToolScope<'a>> {
+        match &v.scope {
+            VisibleScope::Own => {
+                let entry = self.registry.entry(v.index);
+                entry
+                    .own
+                    .call(entry, self.semantics.rules())
+                    .map(|s| -> &ToolScope<'a> { s })
+            }
+            VisibleScope::Restricted { call_scope, .. } => call_scope.as_ref(),
+        }
+    }
+
+    /// The scope calls to a visible server are decided by.
+    fn call_scope_of<'s>(&'s self, v: &'s Visible<'a>) -> &'s ToolScope<'a> {
+        self.differing_call_scope(v)
+            .unwrap_or_else(|| self.list_scope(v))
     }
 
     /// The number of visible servers.
@@ -332,7 +412,10 @@ impl<'a> Resolution<'a> {
 
     /// Whether a filtered `tools/list` of server `index` shows `tool`.
     pub(crate) fn is_listed_at(&self, index: u32, tool: &str) -> bool {
-        !tool.is_empty() && self.visible_at(index).is_some_and(|v| v.scope.allows(tool))
+        !tool.is_empty()
+            && self
+                .visible_at(index)
+                .is_some_and(|v| self.list_scope(v).allows(tool))
     }
 
     fn visible_at(&self, index: u32) -> Option<&Visible<'a>> {
@@ -368,7 +451,7 @@ impl<'a> Resolution<'a> {
     /// The tool scope of the visible server a reference names.
     #[must_use]
     pub fn tool_scope(&self, server: &str) -> Option<&ToolScope<'a>> {
-        self.visible_ref(server).ok().map(|v| &v.scope)
+        self.visible_ref(server).ok().map(|v| self.list_scope(v))
     }
 
     /// The tool scope calls to the visible server a reference names are decided by. It is
@@ -376,14 +459,14 @@ impl<'a> Resolution<'a> {
     /// call ignores `disallowed_tools` under a non-empty `allowed_tools`).
     #[must_use]
     pub fn call_scope(&self, server: &str) -> Option<&ToolScope<'a>> {
-        self.visible_ref(server).ok().map(Visible::call_scope)
+        self.visible_ref(server).ok().map(|v| self.call_scope_of(v))
     }
 
     /// Decides a call to bare tool `tool` on the server a reference names.
     #[must_use]
     pub fn decide_call(&self, server: &str, tool: &str) -> CallDecision {
         match self.visible_ref(server) {
-            Ok(v) => decide(v, tool),
+            Ok(v) => decide(self.call_scope_of(v), tool),
             Err(denied) => denied,
         }
     }
@@ -492,7 +575,7 @@ impl<'a> Resolution<'a> {
         }
         // Longest prefix first: try every separator position from the right. Never split
         // at the first separator: ids are UUIDs that contain `-`.
-        for (at, _) in name.rmatch_indices(separator) {
+        for at in separators_from_right(name, separator) {
             // Only a prefix as long as some spelling can match. Skipping the others before
             // hashing them keeps a long name with many separators (client input) linear in
             // its length, not quadratic.
@@ -549,16 +632,18 @@ impl<'a> Resolution<'a> {
         match self.split(name, naming) {
             Ok((index, tool)) => self
                 .visible_at(index)
-                .map_or(CallDecision::ServerNotVisible, |v| decide(v, tool)),
+                .map_or(CallDecision::ServerNotVisible, |v| {
+                    decide(self.call_scope_of(v), tool)
+                }),
             Err(denied) => denied.into(),
         }
     }
 }
 
-fn decide(visible: &Visible<'_>, tool: &str) -> CallDecision {
+fn decide(call_scope: &ToolScope<'_>, tool: &str) -> CallDecision {
     if tool.is_empty() {
         CallDecision::EmptyToolName
-    } else if visible.call_scope().allows(tool) {
+    } else if call_scope.allows(tool) {
         CallDecision::Allowed
     } else {
         CallDecision::ToolNotAllowed
@@ -576,7 +661,7 @@ impl Serialize for Resolution<'_> {
                 for v in &self.0.visible {
                     seq.serialize_element(&ServerOut {
                         server: &self.0.registry.entry(v.index).server,
-                        tools: &v.scope,
+                        tools: self.0.list_scope(v),
                     })?;
                 }
                 seq.end()
@@ -599,7 +684,7 @@ impl Serialize for Resolution<'_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut map = s.serialize_map(None)?;
                 for v in &self.0.visible {
-                    if let Some(calls) = &v.call_scope {
+                    if let Some(calls) = self.0.differing_call_scope(v) {
                         map.serialize_entry(self.0.registry.entry(v.index).server.id(), calls)?;
                     }
                 }
@@ -607,7 +692,10 @@ impl Serialize for Resolution<'_> {
             }
         }
 
-        let differs = self.visible.iter().any(|v| v.call_scope.is_some());
+        let differs = self
+            .visible
+            .iter()
+            .any(|v| self.differing_call_scope(v).is_some());
         let mut st = s.serialize_struct("Resolution", 3 + usize::from(differs))?;
         st.serialize_field("servers", &Servers(self))?;
         st.serialize_field("requested", &self.requested)?;

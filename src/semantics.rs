@@ -209,7 +209,7 @@ pub(crate) struct Rules {
 }
 
 impl Rules {
-    const DEFAULT: Rules = Rules {
+    pub(crate) const DEFAULT: Rules = Rules {
         ids_compare_as_uuids: true,
         one_server_per_requested_name: false,
         key_and_team_tool_lists_by_truthiness: false,

@@ -164,15 +164,23 @@ impl SortedNames {
     }
 
     pub(crate) fn contains(&self, name: &str) -> bool {
+        // A search on the head words alone (no branch on the text), then the text of the
+        // one name with that head, or a search among the few that share it.
         let name_head = head(name);
-        self.spans
-            .binary_search_by(|&s| match s.head.cmp(&name_head) {
-                // As in `cmp_headed`: equal heads of short names differ only in length.
-                Ordering::Equal if s.len() <= 8 && name.len() <= 8 => s.len().cmp(&name.len()),
-                Ordering::Equal => self.at(s).cmp(name),
-                unequal => unequal,
-            })
-            .is_ok()
+        let from = self.spans.partition_point(|s| s.head < name_head);
+        let rest = self.spans.get(from..).unwrap_or_default();
+        let (first, shared) = match rest {
+            [first, next, ..] if first.head == name_head => (*first, next.head == name_head),
+            [first, ..] if first.head == name_head => (*first, false),
+            _ => return false,
+        };
+        if !shared {
+            return first.len() == name.len() && (name.len() <= 8 || self.at(first) == name);
+        }
+        let run = rest
+            .get(..rest.partition_point(|s| s.head == name_head))
+            .unwrap_or_default();
+        run.binary_search_by(|&s| self.at(s).cmp(name)).is_ok()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -459,6 +467,36 @@ mod tests {
                 assert_eq!(contains_sorted(&[b], a), a == b, "{a:?} {b:?}");
             }
         }
+    }
+
+    #[test]
+    fn sorted_names_find_names_that_share_a_head() {
+        let members = [
+            "toolbox_a",
+            "toolbox_b",
+            "toolbox_",
+            "toolbox",
+            "a",
+            "a\0",
+            "tool_001",
+            "toolbox_long_name",
+        ];
+        let names = SortedNames::new(members.iter().map(|&m| m.into()).collect());
+        for m in members {
+            assert!(names.contains(m), "{m:?}");
+        }
+        for other in [
+            "toolbox_c",
+            "toolbox_long_namf",
+            "toolbo",
+            "a\0\0",
+            "",
+            "tool_002",
+            "b",
+        ] {
+            assert!(!names.contains(other), "{other:?}");
+        }
+        assert!(!SortedNames::default().contains(""));
     }
 
     #[test]

@@ -314,7 +314,7 @@ impl<'a> KeyRows<'a> {
         let team = self.key.team_id().map(|_| {
             self.team()
                 .and_then(TeamRow::object_permission)
-                .unwrap_or(&NO_PERMISSION)
+                .unwrap_or(&*NO_PERMISSION)
         });
         Request::new()
             .level(

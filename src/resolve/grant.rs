@@ -14,28 +14,115 @@ impl Grant {
             Grant::Some(v) => v.binary_search(&index).is_ok(),
         }
     }
-
-    pub(crate) fn intersect(self, other: &Grant) -> Grant {
-        match (self, other) {
-            (a, Grant::All) => a,
-            (Grant::All, b) => b.clone(),
-            (Grant::Some(mut a), Grant::Some(b)) => {
-                retain_sorted(&mut a, b);
-                Grant::Some(a)
-            }
-        }
-    }
 }
 
-/// Keeps the elements of sorted `a` that are in sorted `b`.
-pub(crate) fn retain_sorted(a: &mut Vec<u32>, b: &[u32]) {
-    let mut j = 0;
-    a.retain(|x| {
-        while b.get(j).is_some_and(|y| y < x) {
-            j += 1;
+/// The servers in every grant of a list: the fold's bound, kept as the grants it
+/// intersects, borrowed, so that combining levels copies no grant. The intersection is
+/// walked once, when the answer is built.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Meet<'g> {
+    /// The grants that bound, each sorted; `Grant::All` bounds nothing and is left out.
+    grants: [&'g [u32]; MEET_MAX],
+    len: usize,
+    /// Whether a step emptied the result.
+    empty: bool,
+}
+
+/// At most one grant per level bounds the result.
+const MEET_MAX: usize = crate::level::Level::COUNT;
+
+impl<'g> Meet<'g> {
+    /// Every server.
+    pub(crate) fn all() -> Self {
+        Self {
+            grants: [&[]; MEET_MAX],
+            len: 0,
+            empty: false,
         }
-        b.get(j) == Some(x)
-    });
+    }
+
+    /// No server.
+    pub(crate) fn none() -> Self {
+        Self {
+            empty: true,
+            ..Self::all()
+        }
+    }
+
+    /// Exactly the servers of `grant`.
+    pub(crate) fn of(grant: &'g Grant) -> Self {
+        let mut meet = Self::all();
+        meet.bound(grant);
+        meet
+    }
+
+    /// The servers of this meet that `grant` also holds.
+    pub(crate) fn bound(&mut self, grant: &'g Grant) {
+        let Grant::Some(v) = grant else { return };
+        // INVARIANT: every level bounds at most once between two resets, so there is room.
+        if let Some(slot) = self.grants.get_mut(self.len) {
+            *slot = v;
+            self.len += 1;
+        }
+    }
+
+    fn live(&self) -> &[&'g [u32]] {
+        self.grants.get(..self.len).unwrap_or_default()
+    }
+
+    /// At least as many servers as the meet holds, in a registry of `servers`.
+    pub(crate) fn upper_bound(&self, servers: u32) -> usize {
+        if self.empty {
+            0
+        } else {
+            self.live()
+                .iter()
+                .map(|g| g.len())
+                .min()
+                .unwrap_or(servers as usize)
+        }
+    }
+
+    /// Calls `f` with every server of the meet, in ascending order, in a registry of
+    /// `servers`: the shortest grant drives, the others are walked forward beside it.
+    pub(crate) fn for_each(&self, servers: u32, mut f: impl FnMut(u32)) {
+        if self.empty {
+            return;
+        }
+        let live = self.live();
+        let Some((at, &driver)) = live.iter().enumerate().min_by_key(|(_, g)| g.len()) else {
+            (0..servers).for_each(f);
+            return;
+        };
+        let mut others = [&[][..]; MEET_MAX];
+        let mut n = 0;
+        for (i, &g) in live.iter().enumerate() {
+            if i != at {
+                if let Some(slot) = others.get_mut(n) {
+                    *slot = g;
+                    n += 1;
+                }
+            }
+        }
+        let others = others.get_mut(..n).unwrap_or_default();
+        'next: for &x in driver {
+            for other in others.iter_mut() {
+                while let Some((&y, rest)) = other.split_first() {
+                    if y >= x {
+                        break;
+                    }
+                    *other = rest;
+                }
+                if other.first() != Some(&x) {
+                    if other.is_empty() {
+                        return;
+                    }
+                    continue 'next;
+                }
+            }
+            f(x);
+        }
+    }
 }
 
 pub(crate) fn sort_dedup(v: &mut Vec<u32>) {
@@ -111,24 +198,34 @@ mod tests {
         assert_eq!(max, [0, u32::MAX - 1, u32::MAX]);
     }
 
-    #[test]
-    fn retain_sorted_intersects() {
-        let mut a = vec![1, 3, 5, 7, 9];
-        retain_sorted(&mut a, &[0, 3, 4, 9, 10]);
-        assert_eq!(a, [3, 9]);
-        let mut b = vec![1, 2];
-        retain_sorted(&mut b, &[]);
-        assert!(b.is_empty());
+    fn members(meet: &Meet<'_>, servers: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        meet.for_each(servers, |i| out.push(i));
+        out
     }
 
     #[test]
-    fn grants_intersect_with_all_as_identity() {
-        let some = Grant::Some(vec![1, 2]);
-        assert_eq!(some.clone().intersect(&Grant::All), some);
-        assert_eq!(Grant::All.intersect(&some), some);
-        assert_eq!(
-            Grant::Some(vec![1, 2]).intersect(&Grant::Some(vec![2, 3])),
-            Grant::Some(vec![2])
+    fn meets_intersect_with_all_as_identity() {
+        let (a, b, all) = (
+            Grant::Some(vec![1, 2, 5, 7]),
+            Grant::Some(vec![0, 2, 3, 7, 9]),
+            Grant::All,
         );
+        assert_eq!(members(&Meet::all(), 3), [0, 1, 2]);
+        assert_eq!(members(&Meet::none(), 3), [] as [u32; 0]);
+        let mut meet = Meet::of(&all);
+        assert_eq!(members(&meet, 4), [0, 1, 2, 3]);
+        meet.bound(&a);
+        assert_eq!(members(&meet, 10), [1, 2, 5, 7]);
+        meet.bound(&b);
+        assert_eq!(members(&meet, 10), [2, 7]);
+        assert_eq!(meet.upper_bound(10), 4);
+        let seven = Grant::Some(vec![7]);
+        meet.bound(&seven);
+        assert_eq!(members(&meet, 10), [7]);
+        let mut disjoint = Meet::of(&a);
+        let other = Grant::Some(vec![0, 3]);
+        disjoint.bound(&other);
+        assert_eq!(members(&disjoint, 10), [] as [u32; 0]);
     }
 }

@@ -26,9 +26,9 @@ use crate::level::{Level, PerLevel};
 use crate::permission::ObjectPermission;
 use crate::registry::ServerRegistry;
 use crate::request::Request;
-use crate::resolution::{RequestedOutcome, Resolution, Visible};
+use crate::resolution::{RequestedOutcome, Resolution, Visible, VisibleScope};
 use crate::semantics::Rules;
-use grant::Grant;
+use grant::Meet;
 use tools::{Purpose, ServerFilter};
 use trace::{AdminOff, Event, NoTrace, Trace};
 
@@ -145,76 +145,151 @@ impl ServerRegistry {
         if T::ON {
             report_grants(levels, rules, trace);
         }
+        let servers = u32::try_from(self.len()).unwrap_or(u32::MAX);
         let base = if admin_view(request, levels, rules, trace) {
-            Grant::All
+            Meet::all()
         } else {
             servers::combine(
                 levels,
                 request.end_user_identified,
-                u32::try_from(self.len()).unwrap_or(u32::MAX),
+                servers,
                 request.settings,
                 rules,
                 trace,
             )
         };
-        let mut indices = self.with_allow_all_keys(base, trace);
-
-        let requested = match request.requested {
-            None => RequestedOutcome::NotRequested,
-            Some(names) => {
-                requested::filter(compiler, names.iter(), &mut indices, trace);
-                if indices.is_empty() {
-                    RequestedOutcome::MatchedNothing
-                } else {
-                    RequestedOutcome::Matched
-                }
-            }
-        };
-
-        let visible = indices
-            .into_iter()
-            .map(|index| {
-                let entry = self.entry(index);
-                let restrictions = tools::restrictions(levels, self, index, rules, trace);
-                let scope = tools::scope(
-                    ServerFilter::new(entry, Purpose::List, rules),
-                    &restrictions,
-                );
-                let call_filter = ServerFilter::new(entry, Purpose::Call, rules);
-                let call_scope = (call_filter.deny.is_none() && !entry.deny.is_empty())
-                    .then(|| tools::scope(call_filter, &restrictions));
-                Visible {
-                    index,
-                    scope,
-                    call_scope,
-                }
-            })
-            .collect();
-        Resolution::new(self, semantics, visible, requested)
-    }
-
-    /// SPEC 3.5: the granted servers and every `allow_all_keys` server, sorted.
-    fn with_allow_all_keys<T: Trace>(&self, base: Grant, trace: &mut T) -> Vec<u32> {
         if T::ON {
             for &server in self.allow_all() {
                 trace.event(Event::AllowAllKeys { server });
             }
         }
-        match base {
-            Grant::All => (0..self.len())
-                .filter_map(|i| u32::try_from(i).ok())
-                .collect(),
-            Grant::Some(mut v) => {
-                if !self.allow_all().is_empty() {
-                    v.extend_from_slice(self.allow_all());
-                    // Two sorted runs: the stable sort finds them and merges in one pass,
-                    // where an unstable one would sort the whole grant again.
-                    #[allow(clippy::stable_sort_primitive)]
-                    v.sort();
-                    v.dedup();
+        let room = base.upper_bound(servers) + self.allow_all().len();
+        let mut scopes = Scopes::new(self, levels, rules);
+        let Some(names) = request.requested else {
+            let mut visible = Vec::with_capacity(room);
+            self.with_allow_all_keys(&base, servers, |index| {
+                visible.push(scopes.visible(index, trace));
+            });
+            return Resolution::new(self, semantics, visible, RequestedOutcome::NotRequested);
+        };
+        let mut indices = Vec::with_capacity(room);
+        self.with_allow_all_keys(&base, servers, |index| indices.push(index));
+        requested::filter(compiler, names.iter(), &mut indices, trace);
+        let requested = if indices.is_empty() {
+            RequestedOutcome::MatchedNothing
+        } else {
+            RequestedOutcome::Matched
+        };
+        let visible = indices
+            .into_iter()
+            .map(|index| scopes.visible(index, trace))
+            .collect();
+        Resolution::new(self, semantics, visible, requested)
+    }
+
+    /// SPEC 3.5: calls `f` with the granted servers and every `allow_all_keys` server, in
+    /// registry order: two sorted runs merged as they are walked.
+    fn with_allow_all_keys(&self, base: &Meet<'_>, servers: u32, mut f: impl FnMut(u32)) {
+        let mut rest = self.allow_all();
+        base.for_each(servers, |index| {
+            while let Some((&public, tail)) = rest.split_first() {
+                if public > index {
+                    break;
                 }
-                v
+                if public < index {
+                    f(public);
+                }
+                rest = tail;
             }
+            f(index);
+        });
+        for &public in rest {
+            f(public);
+        }
+    }
+}
+
+/// SPEC 4: the tool scopes of the visible servers, asked for in registry order, so that
+/// each level's tool lists are walked beside them rather than searched.
+struct Scopes<'l, 'a, 'c> {
+    registry: &'a ServerRegistry,
+    levels: &'l Levels<'a, 'c>,
+    rules: Rules,
+    /// The levels of the request that have tool lists, each with its place in them.
+    listing: [(Level, tools::Cursor); Level::COUNT],
+    listing_len: usize,
+    denied: Option<(Level, u32)>,
+}
+
+impl<'l, 'a, 'c> Scopes<'l, 'a, 'c> {
+    fn new(registry: &'a ServerRegistry, levels: &'l Levels<'a, 'c>, rules: Rules) -> Self {
+        let mut listing = [(Level::Key, tools::Cursor::default()); Level::COUNT];
+        let mut listing_len = 0;
+        for (level, input) in levels.iter() {
+            if input.is_some_and(|i| !i.compiled.tool_servers.is_empty()) {
+                if let Some(slot) = listing.get_mut(listing_len) {
+                    slot.0 = level;
+                    listing_len += 1;
+                }
+            }
+        }
+        Self {
+            registry,
+            levels,
+            rules,
+            listing,
+            listing_len,
+            denied: tools::denied(levels),
+        }
+    }
+
+    /// Server `index`, visible, with its tool scopes (SPEC 4.3).
+    fn visible<T: Trace>(&mut self, index: u32, trace: &mut T) -> Visible<'a> {
+        let (registry, levels, rules) = (self.registry, self.levels, self.rules);
+        let ids = rules.id_match();
+        let listing = self.listing.get_mut(..self.listing_len).unwrap_or_default();
+        let mut listed = false;
+        for (level, cursor) in listing.iter_mut() {
+            if let Some(input) = &levels[*level] {
+                listed |= cursor.has(input, index);
+            }
+        }
+        let own = Visible {
+            index,
+            scope: VisibleScope::Own,
+        };
+        // A server no cursor stops at: the levels have nothing for it.
+        if tools::is_own(self.denied, listed) {
+            return own;
+        }
+        let restrictions = tools::restrict(
+            levels,
+            |level, input| {
+                let (_, cursor) = listing.iter_mut().find(|(l, _)| *l == level)?;
+                cursor.seek(input, registry, index, ids)
+            },
+            index,
+            rules,
+            trace,
+        );
+        let listed = restrictions.lists.0.iter().any(Option::is_some);
+        if tools::is_own(restrictions.denied, listed) {
+            return own;
+        }
+        let entry = registry.entry(index);
+        let scope = tools::scope(
+            ServerFilter::new(entry, Purpose::List, rules),
+            &restrictions,
+        );
+        let call_scope = tools::calls_differ(entry, rules).then(|| {
+            tools::scope(
+                ServerFilter::new(entry, Purpose::Call, rules),
+                &restrictions,
+            )
+        });
+        Visible {
+            index,
+            scope: VisibleScope::Restricted { scope, call_scope },
         }
     }
 }

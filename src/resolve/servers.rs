@@ -3,58 +3,59 @@
 use crate::level::{Level, PerLevel};
 use crate::request::Settings;
 use crate::resolve::Levels;
-use crate::resolve::grant::Grant;
+use crate::resolve::grant::{Grant, Meet};
 use crate::resolve::trace::{Event, Removal, Trace};
 use crate::semantics::{Rules, Step};
 
 /// The result so far: unbounded until a granting level declares.
-enum Bound {
+enum Bound<'g> {
     Unbounded,
-    Bounded(Grant),
+    Bounded(Meet<'g>),
 }
 
 /// The fold's state and what it reports to.
-struct Fold<'t, T> {
-    base: Bound,
+struct Fold<'g, 't, T> {
+    base: Bound<'g>,
     /// The registry's size, to enumerate "every server" for the trace.
     servers: u32,
     trace: &'t mut T,
 }
 
-impl<T: Trace> Fold<'_, T> {
+impl<'g, T: Trace> Fold<'g, '_, T> {
     fn report(&mut self, members: impl Iterator<Item = u32>, removal: Removal) {
         for server in members {
             self.trace.event(Event::Removed { server, removal });
         }
     }
 
-    /// Every server `grant` holds.
-    fn members(grant: &Grant, servers: u32) -> Box<dyn Iterator<Item = u32> + '_> {
-        match grant {
-            Grant::All => Box::new(0..servers),
-            Grant::Some(v) => Box::new(v.iter().copied()),
-        }
+    /// Every server `meet` holds (for the trace only: it allocates).
+    fn members(meet: &Meet<'_>, servers: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        meet.for_each(servers, |i| out.push(i));
+        out
     }
 
     /// Bounds the result by `grant`: `first` when nothing bounded it before, `after`
     /// when something did.
-    fn bound(&mut self, grant: &Grant, first: Removal, after: Removal) {
+    fn bound(&mut self, grant: &'g Grant, first: Removal, after: Removal) {
         let n = self.servers;
         match std::mem::replace(&mut self.base, Bound::Unbounded) {
             Bound::Unbounded => {
                 if T::ON {
                     self.report((0..n).filter(|&i| !grant.contains(i)), first);
                 }
-                self.base = Bound::Bounded(grant.clone());
+                self.base = Bound::Bounded(Meet::of(grant));
             }
-            Bound::Bounded(base) => {
+            Bound::Bounded(mut base) => {
                 if T::ON {
                     let removed: Vec<u32> = Self::members(&base, n)
+                        .into_iter()
                         .filter(|&i| !grant.contains(i))
                         .collect();
                     self.report(removed.into_iter(), after);
                 }
-                self.base = Bound::Bounded(base.intersect(grant));
+                base.bound(grant);
+                self.base = Bound::Bounded(base);
             }
         }
     }
@@ -65,11 +66,11 @@ impl<T: Trace> Fold<'_, T> {
             let n = self.servers;
             let removed: Vec<u32> = match &self.base {
                 Bound::Unbounded => (0..n).collect(),
-                Bound::Bounded(base) => Self::members(base, n).collect(),
+                Bound::Bounded(base) => Self::members(base, n),
             };
             self.report(removed.into_iter(), removal);
         }
-        self.base = Bound::Bounded(Grant::Some(Vec::new()));
+        self.base = Bound::Bounded(Meet::none());
     }
 
     /// Closes the granting chain: unbounded means no granting level declared, so nothing.
@@ -79,25 +80,25 @@ impl<T: Trace> Fold<'_, T> {
         }
     }
 
-    fn into_grant(mut self) -> Grant {
+    fn into_meet(mut self) -> Meet<'g> {
         self.close();
         match self.base {
-            Bound::Bounded(grant) => grant,
-            Bound::Unbounded => Grant::Some(Vec::new()),
+            Bound::Bounded(meet) => meet,
+            Bound::Unbounded => Meet::none(),
         }
     }
 }
 
 /// SPEC 3.2 (and SPEC 7's order under LiteLLM): the servers the levels grant, before
 /// `allow_all_keys` servers join.
-pub(crate) fn combine<T: Trace>(
-    levels: &Levels<'_, '_>,
+pub(crate) fn combine<'c, T: Trace>(
+    levels: &Levels<'_, 'c>,
     identified: bool,
     servers: u32,
     settings: Settings,
     rules: Rules,
     trace: &mut T,
-) -> Grant {
+) -> Meet<'c> {
     let steps = rules.server_steps();
     let declares: PerLevel<bool> =
         PerLevel(Level::ALL.map(|l| levels[l].is_some_and(|p| p.compiled.declares)));
@@ -110,7 +111,7 @@ pub(crate) fn combine<T: Trace>(
     let mut restricted = false;
     for (at, &step) in steps.iter().enumerate() {
         let level = step.level();
-        let input = levels[level].as_ref();
+        let input = levels[level];
         let grant = input
             .filter(|_| declares[level])
             .map(|p| &p.compiled.servers);
@@ -162,7 +163,7 @@ pub(crate) fn combine<T: Trace>(
                             Removal::ReplacedByOrganization,
                         );
                     }
-                    fold.base = Bound::Bounded(grant.clone());
+                    fold.base = Bound::Bounded(Meet::of(grant));
                 }
             }
         }
@@ -173,5 +174,5 @@ pub(crate) fn combine<T: Trace>(
             }
         }
     }
-    fold.into_grant()
+    fold.into_meet()
 }

@@ -22,19 +22,41 @@ pub(crate) enum Purpose {
 /// SPEC 4.1: a server's own allow- and denylist, as they apply for `purpose`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ServerFilter<'a> {
-    entry: &'a Entry,
     pub(crate) allow: Option<&'a Arc<SortedNames>>,
     pub(crate) deny: Option<&'a Arc<SortedNames>>,
+    /// `allow` without `deny`'s tools, when they share some.
+    allow_not_denied: Option<&'a Arc<SortedNames>>,
 }
 
 impl<'a> ServerFilter<'a> {
     pub(crate) fn new(entry: &'a Entry, purpose: Purpose, rules: Rules) -> Self {
-        let allow = entry.allow.as_ref();
+        Self::of(
+            entry.allow.as_ref(),
+            &entry.deny,
+            entry.allow_not_denied.as_ref(),
+            purpose,
+            rules,
+        )
+    }
+
+    /// The filter of a server with these lists (the registry builds its entries' own
+    /// scopes with it).
+    pub(crate) fn of(
+        allow: Option<&'a Arc<SortedNames>>,
+        deny: &'a Arc<SortedNames>,
+        allow_not_denied: Option<&'a Arc<SortedNames>>,
+        purpose: Purpose,
+        rules: Rules,
+    ) -> Self {
         let ignore_deny = purpose == Purpose::Call
             && rules.call_ignores_denylist_under_allowlist
             && allow.is_some();
-        let deny = Some(&entry.deny).filter(|d| !ignore_deny && !d.is_empty());
-        Self { entry, allow, deny }
+        let deny = Some(deny).filter(|d| !ignore_deny && !d.is_empty());
+        Self {
+            allow,
+            deny,
+            allow_not_denied,
+        }
     }
 
     /// Whether the server's own lists let `tool` through.
@@ -43,15 +65,62 @@ impl<'a> ServerFilter<'a> {
     }
 
     /// The scope when no level restricts.
-    fn unrestricted(&self) -> ToolScope<'a> {
+    pub(crate) fn unrestricted(&self) -> ToolScope<'a> {
         match (self.allow, self.deny) {
             (None, None) => ToolScope::All,
             (None, Some(deny)) => ToolScope::AllExcept(ToolSet::registry(deny)),
             (Some(allow), None) => ToolScope::Only(ToolSet::registry(allow)),
-            (Some(allow), Some(_)) => ToolScope::Only(ToolSet::registry(
-                self.entry.allow_not_denied.as_ref().unwrap_or(allow),
-            )),
+            (Some(allow), Some(_)) => {
+                ToolScope::Only(ToolSet::registry(self.allow_not_denied.unwrap_or(allow)))
+            }
         }
+    }
+}
+
+/// SPEC 7 (1.106): whether calls to a server are decided by another scope than its
+/// listing (a call ignores `disallowed_tools` under `allowed_tools`).
+pub(crate) fn calls_differ(entry: &Entry, rules: Rules) -> bool {
+    ServerFilter::new(entry, Purpose::Call, rules)
+        .deny
+        .is_none()
+        && !entry.deny.is_empty()
+}
+
+/// A server's scopes when no level restricts it, for listing and, where it differs, for
+/// calls: computed once, when the registry is built, so that a resolution keeps nothing
+/// for such a server but its index.
+#[derive(Debug)]
+pub(crate) struct OwnScopes {
+    pub(crate) list: ToolScope<'static>,
+    /// The call scope when [`calls_differ`].
+    call: Option<ToolScope<'static>>,
+}
+
+impl OwnScopes {
+    pub(crate) fn new(
+        allow: Option<&Arc<SortedNames>>,
+        deny: &Arc<SortedNames>,
+        allow_not_denied: Option<&Arc<SortedNames>>,
+    ) -> Self {
+        // The call scope only differs under rules whose calls ignore the denylist; listing
+        // is the same under every rule set.
+        let rules = Rules {
+            call_ignores_denylist_under_allowlist: true,
+            ..Rules::DEFAULT
+        };
+        let call = ServerFilter::of(allow, deny, allow_not_denied, Purpose::Call, rules);
+        Self {
+            list: ServerFilter::of(allow, deny, allow_not_denied, Purpose::List, rules)
+                .unrestricted()
+                .into_owned(),
+            call: (call.deny.is_none() && !deny.is_empty())
+                .then(|| call.unrestricted().into_owned()),
+        }
+    }
+
+    /// The call scope under `rules`, where it differs from the listing.
+    pub(crate) fn call(&self, entry: &Entry, rules: Rules) -> Option<&ToolScope<'static>> {
+        self.call.as_ref().filter(|_| calls_differ(entry, rules))
     }
 }
 
@@ -63,9 +132,133 @@ pub(crate) struct LevelList<'l, 'a> {
     permission: &'a ObjectPermission,
     registry: &'a ServerRegistry,
     ids: IdMatch,
+    /// What compilation found out about the list: the resolver asks on every request.
+    summary: Summary,
+}
+
+/// What the resolver asks of a level's list for a server, computed when the level is
+/// compiled ([`LevelList::summarize`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Summary {
+    /// [`LevelList::wildcard`].
+    wildcard: Option<ToolPart>,
+    /// [`LevelList::is_empty_union`].
+    empty_union: bool,
+    /// [`LevelList::len`].
+    len: usize,
+}
+
+/// A level's tool-list parts for one server: `tool_lists[start..end]` of its
+/// compiled level, with their summary.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ServerTools {
+    pub(crate) server: u32,
+    start: u32,
+    end: u32,
+    summary: Summary,
+}
+
+impl ServerTools {
+    /// The summaries of every server's parts in `tool_lists` (sorted by server).
+    pub(crate) fn group(
+        tool_lists: &[(u32, ToolPart)],
+        level: Level,
+        permission: &ObjectPermission,
+        registry: &ServerRegistry,
+        rules: Rules,
+    ) -> Vec<ServerTools> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        while let Some(&(server, _)) = tool_lists.get(start) {
+            let rest = tool_lists.get(start..).unwrap_or_default();
+            let len = rest.partition_point(|&(i, _)| i == server);
+            let end = start + len;
+            let list = LevelList {
+                level,
+                parts: rest.get(..len).unwrap_or_default(),
+                permission,
+                registry,
+                ids: rules.id_match(),
+                summary: Summary {
+                    wildcard: None,
+                    empty_union: false,
+                    len: 0,
+                },
+            };
+            if out.is_empty() {
+                out.reserve_exact(tool_lists.len());
+            }
+            // A list longer than 4G parts cannot come from a permission that fits in memory.
+            if let (Ok(s), Ok(e)) = (u32::try_from(start), u32::try_from(end)) {
+                out.push(ServerTools {
+                    server,
+                    start: s,
+                    end: e,
+                    summary: list.summarize(rules),
+                });
+            }
+            start = end;
+        }
+        out
+    }
+}
+
+/// Walks a level's [`ServerTools`] forward, for servers asked in ascending order: the
+/// resolver merges the visible servers with each level's lists instead of searching.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Cursor {
+    at: usize,
+}
+
+impl Cursor {
+    /// Whether the level has a list for `server`, which is at or after the last server
+    /// asked for.
+    pub(crate) fn has(&mut self, input: &LevelInput<'_, '_>, server: u32) -> bool {
+        let all = input.compiled.tool_servers.as_slice();
+        while all.get(self.at).is_some_and(|t| t.server < server) {
+            self.at += 1;
+        }
+        all.get(self.at).is_some_and(|t| t.server == server)
+    }
+
+    /// The level's list for `server`, likewise.
+    pub(crate) fn seek<'l, 'a>(
+        &mut self,
+        input: &'l LevelInput<'a, '_>,
+        registry: &'a ServerRegistry,
+        server: u32,
+        ids: IdMatch,
+    ) -> Option<LevelList<'l, 'a>> {
+        if !self.has(input, server) {
+            return None;
+        }
+        let found = input.compiled.tool_servers.get(self.at)?;
+        Some(LevelList::at(input, registry, found, ids))
+    }
 }
 
 impl<'l, 'a: 'l> LevelList<'l, 'a> {
+    fn at(
+        input: &'l LevelInput<'a, '_>,
+        registry: &'a ServerRegistry,
+        tools: &ServerTools,
+        ids: IdMatch,
+    ) -> Self {
+        let parts = input
+            .compiled
+            .tool_lists
+            .get(tools.start as usize..tools.end as usize)
+            .unwrap_or_default();
+        Self {
+            level: input.level,
+            parts,
+            permission: input.permission,
+            registry,
+            ids,
+            summary: tools.summary,
+        }
+    }
+
     /// The level's list for `server`, or `None` when no part names it.
     pub(crate) fn for_server(
         input: &'l LevelInput<'a, '_>,
@@ -73,18 +266,19 @@ impl<'l, 'a: 'l> LevelList<'l, 'a> {
         server: u32,
         ids: IdMatch,
     ) -> Option<Self> {
-        let all = input.compiled.tool_lists.as_slice();
-        let start = all.partition_point(|&(i, _)| i < server);
-        let rest = all.get(start..).unwrap_or_default();
-        let len = rest.partition_point(|&(i, _)| i == server);
-        let parts = rest.get(..len).unwrap_or_default();
-        (!parts.is_empty()).then_some(Self {
-            level: input.level,
-            parts,
-            permission: input.permission,
-            registry,
-            ids,
-        })
+        let all = input.compiled.tool_servers.as_slice();
+        let at = all.binary_search_by_key(&server, |t| t.server).ok()?;
+        let tools = all.get(at)?;
+        Some(Self::at(input, registry, tools, ids))
+    }
+
+    /// What the resolver will ask of this list.
+    fn summarize(self, rules: Rules) -> Summary {
+        Summary {
+            wildcard: self.wildcard(rules),
+            empty_union: self.is_empty_union(),
+            len: self.parts().map(|(_, names)| names.len()).sum(),
+        }
     }
 
     /// The names of one part.
@@ -132,7 +326,7 @@ impl<'l, 'a: 'l> LevelList<'l, 'a> {
 
     /// The number of tools, repeats included.
     fn len(self) -> usize {
-        self.parts().map(|(_, names)| names.len()).sum()
+        self.summary.len
     }
 
     fn iter(self) -> impl Iterator<Item = &'a str> + 'l {
@@ -149,6 +343,13 @@ pub(crate) struct Restrictions<'l, 'a> {
     pub(crate) denied: Option<(Level, u32)>,
 }
 
+/// SPEC 7: the first level whose toolsets deny every tool, and the entry that does.
+pub(crate) fn denied(levels: &Levels<'_, '_>) -> Option<(Level, u32)> {
+    levels
+        .iter()
+        .find_map(|(level, input)| Some((level, input.as_ref()?.compiled.denies_tools?)))
+}
+
 /// SPEC 4.2 and 7: which levels' tool lists restrict `server`.
 pub(crate) fn restrictions<'l, 'a, T: Trace>(
     levels: &'l Levels<'a, '_>,
@@ -158,16 +359,34 @@ pub(crate) fn restrictions<'l, 'a, T: Trace>(
     trace: &mut T,
 ) -> Restrictions<'l, 'a> {
     let ids = rules.id_match();
-    let mut out = Restrictions::default();
+    restrict(
+        levels,
+        |_, input| LevelList::for_server(input, registry, server, ids),
+        server,
+        rules,
+        trace,
+    )
+}
+
+/// [`restrictions`], with each level's list for `server` found by `find` (a search, or
+/// a [`Cursor`]).
+pub(crate) fn restrict<'l, 'a: 'l, 'c: 'l, T: Trace>(
+    levels: &'l Levels<'a, 'c>,
+    mut find: impl FnMut(Level, &'l LevelInput<'a, 'c>) -> Option<LevelList<'l, 'a>>,
+    server: u32,
+    rules: Rules,
+    trace: &mut T,
+) -> Restrictions<'l, 'a> {
+    let mut out = Restrictions {
+        lists: PerLevel::default(),
+        denied: denied(levels),
+    };
     for (level, input) in levels.iter() {
         let Some(input) = input else { continue };
-        if let Some(at) = input.compiled.denies_tools {
-            out.denied.get_or_insert((level, at));
-        }
-        let Some(list) = LevelList::for_server(input, registry, server, ids) else {
+        let Some(list) = find(level, input) else {
             continue;
         };
-        if let Some(part) = list.wildcard(rules) {
+        if let Some(part) = list.summary.wildcard {
             if T::ON {
                 trace.event(Event::ToolListIgnored {
                     server,
@@ -189,8 +408,8 @@ pub(crate) fn restrictions<'l, 'a, T: Trace>(
 /// team's non-empty list.
 fn by_truthiness<T: Trace>(out: &mut Restrictions<'_, '_>, server: u32, trace: &mut T) {
     let ignored = match out.lists[Level::Team] {
-        Some(team) if team.is_empty_union() => Some((Level::Team, Ignored::TeamEmpty)),
-        Some(_) if out.lists[Level::Key].is_some_and(LevelList::is_empty_union) => {
+        Some(team) if team.summary.empty_union => Some((Level::Team, Ignored::TeamEmpty)),
+        Some(_) if out.lists[Level::Key].is_some_and(|key| key.summary.empty_union) => {
             Some((Level::Key, Ignored::KeyEmpty))
         }
         _ => None,
@@ -206,6 +425,12 @@ fn by_truthiness<T: Trace>(out: &mut Restrictions<'_, '_>, server: u32, trace: &
 /// Up to this many probes, a tool is looked for in the other restrictions' lists directly.
 const LINEAR_PROBES: usize = 256;
 
+/// Whether a server's scope is its own ([`OwnScopes`]): no level's toolsets deny every
+/// tool and no level's tool list applies to it.
+pub(crate) fn is_own(denied: Option<(Level, u32)>, listed: bool) -> bool {
+    denied.is_none() && !listed
+}
+
 /// SPEC 4.3: the tool scope of a server under its own lists and the level restrictions.
 pub(crate) fn scope<'a>(
     filter: ServerFilter<'a>,
@@ -214,29 +439,35 @@ pub(crate) fn scope<'a>(
     if restrictions.denied.is_some() {
         return ToolScope::Only(ToolSet::from_sorted(Vec::new()));
     }
-    let mut lists: Vec<LevelList<'_, 'a>> = Vec::new();
     let mut present = restrictions.lists.0.iter().flatten().copied();
     let Some(mut first) = present.next() else {
         return filter.unrestricted();
     };
+    // At most one list per level: the others, on the stack.
+    let mut others = [None; Level::COUNT];
+    let mut n = 0;
     for list in present {
         // The shortest list drives the intersection.
-        if list.len() < first.len() {
-            lists.push(first);
-            first = list;
+        let other = if list.len() < first.len() {
+            std::mem::replace(&mut first, list)
         } else {
-            lists.push(list);
+            list
+        };
+        if let Some(slot) = others.get_mut(n) {
+            *slot = Some(other);
+            n += 1;
         }
     }
+    let lists = others.iter().flatten();
     // Probing the other lists for every tool of the first costs the product of their
     // lengths, and the lists are request input: past a few hundred probes, probe sorted
     // copies of them instead (allocated only for such long lists).
     let probes = first
         .len()
-        .saturating_mul(lists.iter().map(|r| r.len()).sum::<usize>());
+        .saturating_mul(lists.clone().map(|r| r.len()).sum::<usize>());
     let sorted: Vec<Vec<&'a str>> = if probes > LINEAR_PROBES {
         lists
-            .iter()
+            .clone()
             .map(|r| {
                 let mut names: Vec<&'a str> = r.iter().collect();
                 names.sort_unstable_by(|a, b| cmp_names(a, b));
@@ -249,7 +480,7 @@ pub(crate) fn scope<'a>(
     };
     let in_rest = |t: &str| {
         if sorted.is_empty() {
-            lists.iter().all(|r| r.contains(t))
+            lists.clone().all(|r| r.contains(t))
         } else {
             sorted.iter().all(|names| contains_sorted(names, t))
         }
