@@ -185,8 +185,9 @@ impl McpGateway {
         let Some(name) = call_name(params) else {
             return ToolCall::invalid();
         };
-        let decision = resolution.decide_prefixed_call_with(name, &self.naming);
-        let (server, tool) = match resolution.route_detail(name, &self.naming) {
+        let routed = resolution.route_detail(name, &self.naming);
+        let decision = resolution.decide_routed(&routed);
+        let (server, tool) = match routed {
             Routed::To { index, tool, .. } => (
                 Some(resolution.registry().entry(index).server.id().clone()),
                 Some(tool.to_owned()),

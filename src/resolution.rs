@@ -629,13 +629,20 @@ impl<'a> Resolution<'a> {
     /// [`Resolution::decide_prefixed_call`] under another naming.
     #[must_use]
     pub fn decide_prefixed_call_with(&self, name: &str, naming: &ToolNaming) -> CallDecision {
-        match self.split(name, naming) {
-            Ok((index, tool)) => self
+        self.decide_routed(&self.route_detail(name, naming))
+    }
+
+    /// The decision for a call routed as `routed` says (SPEC 4: a name that routes
+    /// nowhere, or ambiguously, is denied).
+    pub(crate) fn decide_routed(&self, routed: &Routed<'_>) -> CallDecision {
+        match *routed {
+            Routed::To { index, tool, .. } => self
                 .visible_at(index)
                 .map_or(CallDecision::ServerNotVisible, |v| {
                     decide(self.call_scope_of(v), tool)
                 }),
-            Err(denied) => denied.into(),
+            Routed::Ambiguous { .. } => CallDecision::AmbiguousPrefix,
+            Routed::Unknown => CallDecision::UnknownPrefix,
         }
     }
 }

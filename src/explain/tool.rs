@@ -98,8 +98,9 @@ impl<'a> Explanation<'a> {
     /// [`Explanation::prefixed_tool`] under another naming.
     #[must_use]
     pub fn prefixed_tool_with(&self, name: &str, naming: &ToolNaming) -> ToolExplanation<'a> {
-        let decision = self.resolution.decide_prefixed_call_with(name, naming);
-        match self.resolution.route_detail(name, naming) {
+        let routed = self.resolution.route_detail(name, naming);
+        let decision = self.resolution.decide_routed(&routed);
+        match routed {
             Routed::To {
                 index,
                 prefix,
