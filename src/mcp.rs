@@ -133,10 +133,7 @@ impl McpGateway {
         server: &str,
         result: Value,
     ) -> Result<Value, McpError> {
-        let index = visible_index(resolution, server);
-        self.filter(result, |name| {
-            index.is_some_and(|i| resolution.is_listed_at(i, name))
-        })
+        self.filter(result, resolution.lists(server))
     }
 
     /// One server's `tools/list` result (bare names), filtered as
@@ -157,8 +154,9 @@ impl McpGateway {
             return self.filter(result, |_| false);
         };
         let entry = &resolution.registry().entry(index).server;
+        let lists = resolution.lists(server);
         let mut result = self.filter(result, |name| {
-            resolution.is_listed_at(index, name) && {
+            lists(name) && {
                 let shown = self.naming.shown_name(entry, name);
                 matches!(
                     resolution.route_detail(&shown, &self.naming),

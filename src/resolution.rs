@@ -498,11 +498,15 @@ impl<'a> Resolution<'a> {
         server: &str,
         offered: &'o [T],
     ) -> impl Iterator<Item = &'o T> {
+        let lists = self.lists(server);
+        offered.iter().filter(move |tool| lists(tool.as_ref()))
+    }
+
+    /// Whether a filtered `tools/list` of the server a reference names shows a tool:
+    /// the scope looked up once, for a listing's many names.
+    pub(crate) fn lists(&self, server: &str) -> impl Fn(&str) -> bool + '_ {
         let scope = self.tool_scope(server).map(ScopeFilter::new);
-        offered.iter().filter(move |tool| {
-            let tool = tool.as_ref();
-            !tool.is_empty() && scope.is_some_and(|s| s.allows(tool))
-        })
+        move |tool| !tool.is_empty() && scope.is_some_and(|s| s.allows(tool))
     }
 
     /// Maps a prefixed tool name (`{prefix}-{tool}`, LiteLLM's naming) back to a visible
