@@ -18,7 +18,8 @@ pub enum Routing {
     AnySpelling,
     /// Only the prefix the gateway shows ([`McpServer::prefix`]): the names
     /// [`ToolNaming::shown_name`] makes are the only names that route, so a call by any
-    /// name a listing did not show is denied.
+    /// name a listing did not show is denied. As with any spelling, only the visible
+    /// servers' prefixes count, and one shown by two visible servers is ambiguous (denied).
     ShownPrefix,
 }
 
