@@ -150,7 +150,7 @@ impl McpGateway {
         server: &str,
         result: Value,
     ) -> Result<Value, McpError> {
-        let Some(index) = visible_index(resolution, server) else {
+        let Some(index) = resolution.visible_index(server) else {
             return self.filter(result, |_| false);
         };
         let entry = &resolution.registry().entry(index).server;
@@ -212,15 +212,18 @@ impl McpGateway {
         let Some(name) = call_name(params) else {
             return ToolCall::invalid();
         };
-        let server_id = resolution
-            .reference(server)
-            .ok()
-            .map(|i| resolution.registry().entry(i).server.id().clone());
+        let (server, decision) = match resolution.reference(server) {
+            Ok(index) => (
+                Some(resolution.registry().entry(index).server.id().clone()),
+                resolution.decide_at(index, name),
+            ),
+            Err(denied) => (None, denied),
+        };
         ToolCall {
             name: name.to_owned(),
-            server: server_id,
+            server,
             tool: Some(name.to_owned()),
-            decision: resolution.decide_call(server, name),
+            decision,
         }
     }
 
@@ -255,14 +258,6 @@ impl McpGateway {
         members.insert("cacheScope".to_owned(), Value::from("private"));
         members.insert("ttlMs".to_owned(), Value::from(ttl));
     }
-}
-
-/// The visible server a reference names, by position.
-fn visible_index(resolution: &Resolution<'_>, server: &str) -> Option<u32> {
-    resolution
-        .reference(server)
-        .ok()
-        .filter(|&i| resolution.is_visible_index(i))
 }
 
 fn call_name(params: &Value) -> Option<&str> {

@@ -442,6 +442,19 @@ impl<'a> Resolution<'a> {
         self.visible_at(index).ok_or(CallDecision::ServerNotVisible)
     }
 
+    /// The registry position of the visible server a reference names.
+    pub(crate) fn visible_index(&self, server: &str) -> Option<u32> {
+        self.visible_ref(server).ok().map(|v| v.index)
+    }
+
+    /// Decides a call to bare tool `tool` on registry server `index`.
+    pub(crate) fn decide_at(&self, index: u32, tool: &str) -> CallDecision {
+        self.visible_at(index)
+            .map_or(CallDecision::ServerNotVisible, |v| {
+                decide(self.call_scope_of(v), tool)
+            })
+    }
+
     /// Whether the server a reference names (it must name exactly one) is visible.
     #[must_use]
     pub fn is_visible(&self, server: &str) -> bool {
@@ -465,8 +478,8 @@ impl<'a> Resolution<'a> {
     /// Decides a call to bare tool `tool` on the server a reference names.
     #[must_use]
     pub fn decide_call(&self, server: &str, tool: &str) -> CallDecision {
-        match self.visible_ref(server) {
-            Ok(v) => decide(self.call_scope_of(v), tool),
+        match self.reference(server) {
+            Ok(index) => self.decide_at(index, tool),
             Err(denied) => denied,
         }
     }
@@ -640,11 +653,7 @@ impl<'a> Resolution<'a> {
     /// nowhere, or ambiguously, is denied).
     pub(crate) fn decide_routed(&self, routed: &Routed<'_>) -> CallDecision {
         match *routed {
-            Routed::To { index, tool, .. } => self
-                .visible_at(index)
-                .map_or(CallDecision::ServerNotVisible, |v| {
-                    decide(self.call_scope_of(v), tool)
-                }),
+            Routed::To { index, tool, .. } => self.decide_at(index, tool),
             Routed::Ambiguous { .. } => CallDecision::AmbiguousPrefix,
             Routed::Unknown => CallDecision::UnknownPrefix,
         }
