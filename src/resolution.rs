@@ -31,6 +31,9 @@ pub enum RequestedOutcome {
 #[derive(Debug, Clone)]
 pub(crate) struct Visible<'a> {
     pub(crate) index: u32,
+    /// While resolving: some level's tool lists name the server (its scope is computed
+    /// once every level has said so). Always `false` in a finished resolution.
+    pub(crate) listed: bool,
     pub(crate) scope: VisibleScope<'a>,
 }
 
@@ -50,9 +53,19 @@ pub(crate) enum VisibleScope<'a> {
 }
 
 impl Visible<'_> {
+    /// Server `index`, with its own scopes.
+    pub(crate) fn own(index: u32) -> Self {
+        Visible {
+            index,
+            listed: false,
+            scope: VisibleScope::Own,
+        }
+    }
+
     fn into_owned(self) -> Visible<'static> {
         Visible {
             index: self.index,
+            listed: false,
             scope: match self.scope {
                 VisibleScope::Own => VisibleScope::Own,
                 VisibleScope::Restricted { scope, call_scope } => VisibleScope::Restricted {

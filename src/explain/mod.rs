@@ -103,7 +103,8 @@ impl ServerRegistry {
     #[must_use]
     pub fn explain<'a>(&'a self, request: &Request<'a>) -> Explanation<'a> {
         let compiler = request.compiler(self);
-        let mut owned = compile_missing(&compiler, request, true);
+        let mut owned = PerLevel::default();
+        compile_missing(&compiler, request, true, &mut owned);
         for (level, permission) in request.levels.iter() {
             if let (None, Some(c)) = (&owned[level], permission.and_then(PermissionRef::compiled)) {
                 owned[level] = Some(c.compiled.clone());

@@ -43,13 +43,15 @@ pub(crate) struct LevelInput<'a, 'c> {
 /// The levels that take part in a request (the end user only when identified).
 pub(crate) type Levels<'a, 'c> = PerLevel<Option<LevelInput<'a, 'c>>>;
 
-/// The compiled form of each level a request brought raw, or compiled for something else.
+/// Compiles into `out` each level a request brought raw, or compiled for something else
+/// (filled in place: the levels' compiled forms are large, and a request whose levels are
+/// all compiled already should not pay for moving an empty table).
 pub(crate) fn compile_missing(
     compiler: &Compiler<'_>,
     request: &Request<'_>,
     provenance: bool,
-) -> PerLevel<Option<Compiled>> {
-    let mut out: PerLevel<Option<Compiled>> = PerLevel::default();
+    out: &mut PerLevel<Option<Compiled>>,
+) {
     for (level, permission) in request.levels.iter() {
         let Some(permission) = permission else {
             continue;
@@ -62,7 +64,6 @@ pub(crate) fn compile_missing(
                 Some(compiler.compile_level_with(level, permission.permission(), provenance));
         }
     }
-    out
 }
 
 /// The request's levels, each compiled: from `owned` where [`compile_missing`] compiled it.
@@ -124,7 +125,8 @@ impl ServerRegistry {
     #[must_use]
     pub fn resolve_allowed_servers<'a>(&'a self, request: &Request<'a>) -> Resolution<'a> {
         let compiler = request.compiler(self);
-        let owned = compile_missing(&compiler, request, false);
+        let mut owned = PerLevel::default();
+        compile_missing(&compiler, request, false, &mut owned);
         let levels = inputs(request, &owned);
         self.resolve_levels(&compiler, request, &levels, &mut NoTrace)
     }
@@ -164,26 +166,25 @@ impl ServerRegistry {
             }
         }
         let room = base.upper_bound(servers) + self.allow_all().len();
-        let mut scopes = Scopes::new(self, levels, rules);
-        let Some(names) = request.requested else {
-            let mut visible = Vec::with_capacity(room);
-            self.with_allow_all_keys(&base, servers, |index| {
-                visible.push(scopes.visible(index, trace));
-            });
-            return Resolution::new(self, semantics, visible, RequestedOutcome::NotRequested);
+        let mut visible: Vec<Visible<'a>> = Vec::with_capacity(room);
+        let requested = match request.requested {
+            None => {
+                self.with_allow_all_keys(&base, servers, |index| visible.push(Visible::own(index)));
+                RequestedOutcome::NotRequested
+            }
+            Some(names) => {
+                let mut indices = Vec::with_capacity(room);
+                self.with_allow_all_keys(&base, servers, |index| indices.push(index));
+                requested::filter(compiler, names.iter(), &mut indices, trace);
+                visible.extend(indices.iter().map(|&index| Visible::own(index)));
+                if indices.is_empty() {
+                    RequestedOutcome::MatchedNothing
+                } else {
+                    RequestedOutcome::Matched
+                }
+            }
         };
-        let mut indices = Vec::with_capacity(room);
-        self.with_allow_all_keys(&base, servers, |index| indices.push(index));
-        requested::filter(compiler, names.iter(), &mut indices, trace);
-        let requested = if indices.is_empty() {
-            RequestedOutcome::MatchedNothing
-        } else {
-            RequestedOutcome::Matched
-        };
-        let visible = indices
-            .into_iter()
-            .map(|index| scopes.visible(index, trace))
-            .collect();
+        Scopes::new(self, levels, rules).restrict(&mut visible, trace);
         Resolution::new(self, semantics, visible, requested)
     }
 
@@ -209,8 +210,10 @@ impl ServerRegistry {
     }
 }
 
-/// SPEC 4: the tool scopes of the visible servers, asked for in registry order, so that
-/// each level's tool lists are walked beside them rather than searched.
+/// SPEC 4: the tool scopes of the visible servers. Every visible server starts with its
+/// own scopes; the servers some level's tool lists name (few, in a typical request) are
+/// found by walking those lists beside the visible servers, both in registry order, and
+/// only they get a scope computed here.
 struct Scopes<'l, 'a, 'c> {
     registry: &'a ServerRegistry,
     levels: &'l Levels<'a, 'c>,
@@ -243,25 +246,38 @@ impl<'l, 'a, 'c> Scopes<'l, 'a, 'c> {
         }
     }
 
-    /// Server `index`, visible, with its tool scopes (SPEC 4.3).
-    fn visible<T: Trace>(&mut self, index: u32, trace: &mut T) -> Visible<'a> {
-        let (registry, levels, rules) = (self.registry, self.levels, self.rules);
-        let ids = rules.id_match();
-        let listing = self.listing.get_mut(..self.listing_len).unwrap_or_default();
-        let mut listed = false;
-        for (level, cursor) in listing.iter_mut() {
-            if let Some(input) = &levels[*level] {
-                listed |= cursor.has(input, index);
+    /// Gives the servers of `visible` (in registry order, each with its own scopes) that
+    /// the levels restrict their scopes.
+    fn restrict<T: Trace>(&mut self, visible: &mut [Visible<'a>], trace: &mut T) {
+        if self.denied.is_some() {
+            // A level's toolsets deny every tool: every server is restricted.
+            for v in visible.iter_mut() {
+                self.restricted(v, trace);
+            }
+            return;
+        }
+        let listing = self.listing.get(..self.listing_len).unwrap_or_default();
+        if listing.is_empty() {
+            return;
+        }
+        for &(level, _) in listing {
+            if let Some(input) = &self.levels[level] {
+                mark_listed(visible, &input.compiled.tool_servers);
             }
         }
-        let own = Visible {
-            index,
-            scope: VisibleScope::Own,
-        };
-        // A server no cursor stops at: the levels have nothing for it.
-        if tools::is_own(self.denied, listed) {
-            return own;
+        for v in visible.iter_mut().filter(|v| v.listed) {
+            v.listed = false;
+            self.restricted(v, trace);
         }
+    }
+
+    /// Visible server `v`, which a level restricts, with its tool scopes (SPEC 4.3).
+    #[inline(never)]
+    fn restricted<T: Trace>(&mut self, v: &mut Visible<'a>, trace: &mut T) {
+        let (registry, levels, rules) = (self.registry, self.levels, self.rules);
+        let ids = rules.id_match();
+        let index = v.index;
+        let listing = self.listing.get_mut(..self.listing_len).unwrap_or_default();
         let restrictions = tools::restrict(
             levels,
             |level, input| {
@@ -274,7 +290,7 @@ impl<'l, 'a, 'c> Scopes<'l, 'a, 'c> {
         );
         let listed = restrictions.lists.0.iter().any(Option::is_some);
         if tools::is_own(restrictions.denied, listed) {
-            return own;
+            return;
         }
         let entry = registry.entry(index);
         let scope = tools::scope(
@@ -287,9 +303,29 @@ impl<'l, 'a, 'c> Scopes<'l, 'a, 'c> {
                 &restrictions,
             )
         });
-        Visible {
-            index,
-            scope: VisibleScope::Restricted { scope, call_scope },
+        v.scope = VisibleScope::Restricted { scope, call_scope };
+    }
+}
+
+/// Marks the servers of `visible` that `listed` names (both sorted by server): a merge of
+/// the two, or a search per listed server when `visible` is much the longer.
+fn mark_listed(visible: &mut [Visible<'_>], listed: &[tools::ServerTools]) {
+    let search = listed.len().saturating_mul(8) < visible.len();
+    let mut at = 0;
+    for t in listed {
+        let rest = visible.get(at..).unwrap_or_default();
+        at += if search {
+            rest.partition_point(|v| v.index < t.server)
+        } else {
+            rest.iter().take_while(|v| v.index < t.server).count()
+        };
+        match visible.get_mut(at) {
+            None => return,
+            Some(v) if v.index == t.server => {
+                v.listed = true;
+                at += 1;
+            }
+            Some(_) => {}
         }
     }
 }
