@@ -12,7 +12,7 @@ use crate::permission::{ALL_PROXY_MCP_SERVERS, NO_MCP_SERVERS, ObjectPermission}
 use crate::registry::{IdMatch, ServerRegistry};
 use crate::request::Settings;
 use crate::resolve::grant::{Grant, sort_dedup};
-use crate::resolve::tools::ServerTools;
+use crate::resolve::tools::{ScopeMemo, ServerTools};
 use crate::semantics::{Rules, Semantics};
 
 /// Where in a permission a fact comes from: an entry of one of its MCP fields, by
@@ -83,6 +83,9 @@ pub(crate) struct Compiled {
     pub(crate) tool_lists: Vec<(u32, ToolPart)>,
     /// The servers `tool_lists` names, each with its parts and what they add up to.
     pub(crate) tool_servers: Vec<ServerTools>,
+    /// One per `tool_servers` entry, for a level compiled to be kept
+    /// ([`Compiler::compile`]); empty for one compiled for a single request.
+    pub(crate) scope_memos: Box<[ScopeMemo]>,
 }
 
 impl Compiled {
@@ -155,6 +158,11 @@ impl fmt::Debug for Compiler<'_> {
 /// semantics, settings, access-group lookup or level other than the ones it was compiled
 /// with, it is compiled again on the fly from the permission it keeps, so the answer is
 /// always the one the raw permission gives; only the saving is lost.
+///
+/// It also keeps, for each server its tool permissions name, the tools they leave that
+/// server (its own lists applied), once a request has needed them: the requests after
+/// that one borrow them. Keeping them is safe to share between threads (it happens once
+/// per server, and every thread sees the same tools), and it never changes an answer.
 ///
 /// ```
 /// use mcp_authz::{Level, McpServer, ObjectPermission, Request, ServerRegistry};
@@ -246,8 +254,14 @@ impl<'r> Compiler<'r> {
     /// Compiles `permission` as the permission of `level`.
     #[must_use]
     pub fn compile(&self, level: Level, permission: &ObjectPermission) -> CompiledPermission {
+        let mut compiled = self.compile_level(level, permission);
+        compiled.scope_memos = compiled
+            .tool_servers
+            .iter()
+            .map(|_| ScopeMemo::default())
+            .collect();
         CompiledPermission {
-            compiled: self.compile_level(level, permission),
+            compiled,
             permission: permission.clone(),
         }
     }
@@ -399,6 +413,7 @@ impl<'r> Compiler<'r> {
             denies_tools: denies_tools.filter(|_| hierarchy && level != Level::Key),
             tool_lists,
             tool_servers,
+            scope_memos: Box::default(),
         }
     }
 

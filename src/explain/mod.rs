@@ -365,6 +365,7 @@ impl<'a> Explanation<'a> {
                     level,
                     compiled,
                     permission,
+                    memos: &[],
                 });
             }
         }

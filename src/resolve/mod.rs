@@ -29,7 +29,7 @@ use crate::request::Request;
 use crate::resolution::{RequestedOutcome, Resolution, Visible, VisibleScope};
 use crate::semantics::Rules;
 use grant::Meet;
-use tools::{Purpose, ServerFilter};
+use tools::{Purpose, ScopeMemo, ServerFilter};
 use trace::{AdminOff, Event, NoTrace, Trace};
 
 /// One level of a request, compiled.
@@ -38,6 +38,9 @@ pub(crate) struct LevelInput<'a, 'c> {
     pub(crate) level: Level,
     pub(crate) compiled: &'c Compiled,
     pub(crate) permission: &'a ObjectPermission,
+    /// The compiled level's scope memos, when the request brought it compiled (so they
+    /// outlive the resolution); else none.
+    pub(crate) memos: &'a [ScopeMemo],
 }
 
 /// The levels that take part in a request (the end user only when identified).
@@ -82,15 +85,16 @@ where
         if level == Level::EndUser && !request.end_user_identified {
             continue;
         }
-        let compiled = match (&owned[level], permission.compiled()) {
-            (Some(compiled), _) => compiled,
-            (None, Some(c)) => &c.compiled,
+        let (compiled, memos) = match (&owned[level], permission.compiled()) {
+            (Some(compiled), _) => (compiled, &[][..]),
+            (None, Some(c)) => (&c.compiled, &*c.compiled.scope_memos),
             (None, None) => continue,
         };
         out[level] = Some(LevelInput {
             level,
             compiled,
             permission: permission.permission(),
+            memos,
         });
     }
     out

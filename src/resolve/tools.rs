@@ -9,7 +9,7 @@ use crate::resolve::trace::{Event, Ignored, Trace};
 use crate::resolve::{LevelInput, Levels};
 use crate::semantics::Rules;
 use crate::tools::{SortedNames, ToolScope, ToolSet, cmp_names, contains_sorted, eq_names};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// What a scope is for: listing, or deciding a call (they differ only under LiteLLM
 /// 1.106, SPEC 7).
@@ -26,6 +26,7 @@ pub(crate) struct ServerFilter<'a> {
     pub(crate) deny: Option<&'a Arc<SortedNames>>,
     /// `allow` without `deny`'s tools, when they share some.
     allow_not_denied: Option<&'a Arc<SortedNames>>,
+    purpose: Purpose,
 }
 
 impl<'a> ServerFilter<'a> {
@@ -56,6 +57,7 @@ impl<'a> ServerFilter<'a> {
             allow,
             deny,
             allow_not_denied,
+            purpose,
         }
     }
 
@@ -134,6 +136,8 @@ pub(crate) struct LevelList<'l, 'a> {
     ids: IdMatch,
     /// What compilation found out about the list: the resolver asks on every request.
     summary: Summary,
+    /// Where the scope this list gives alone is kept, when its level keeps one.
+    memo: Option<&'a ScopeMemo>,
 }
 
 /// What the resolver asks of a level's list for a server, computed when the level is
@@ -184,6 +188,7 @@ impl ServerTools {
                     empty_union: false,
                     len: 0,
                 },
+                memo: None,
             };
             if out.is_empty() {
                 out.reserve_exact(tool_lists.len());
@@ -232,31 +237,33 @@ impl Cursor {
         if !self.has(input, server) {
             return None;
         }
-        let found = input.compiled.tool_servers.get(self.at)?;
-        Some(LevelList::at(input, registry, found, ids))
+        LevelList::at(input, registry, self.at, ids)
     }
 }
 
 impl<'l, 'a: 'l> LevelList<'l, 'a> {
+    /// The list of `input.compiled.tool_servers[at]`.
     fn at(
         input: &'l LevelInput<'a, '_>,
         registry: &'a ServerRegistry,
-        tools: &ServerTools,
+        at: usize,
         ids: IdMatch,
-    ) -> Self {
+    ) -> Option<Self> {
+        let tools = input.compiled.tool_servers.get(at)?;
         let parts = input
             .compiled
             .tool_lists
             .get(tools.start as usize..tools.end as usize)
             .unwrap_or_default();
-        Self {
+        Some(Self {
             level: input.level,
             parts,
             permission: input.permission,
             registry,
             ids,
             summary: tools.summary,
-        }
+            memo: input.memos.get(at),
+        })
     }
 
     /// The level's list for `server`, or `None` when no part names it.
@@ -268,8 +275,7 @@ impl<'l, 'a: 'l> LevelList<'l, 'a> {
     ) -> Option<Self> {
         let all = input.compiled.tool_servers.as_slice();
         let at = all.binary_search_by_key(&server, |t| t.server).ok()?;
-        let tools = all.get(at)?;
-        Some(Self::at(input, registry, tools, ids))
+        Self::at(input, registry, at, ids)
     }
 
     /// What the resolver will ask of this list.
@@ -431,6 +437,39 @@ pub(crate) fn is_own(denied: Option<(Level, u32)>, listed: bool) -> bool {
     denied.is_none() && !listed
 }
 
+/// The tools one level's list leaves a server on its own (SPEC 4.3 with that list as the
+/// only restriction), for listing and for calls: computed by the first request that
+/// needs them and kept with the compiled level
+/// ([`CompiledPermission`](crate::CompiledPermission)), so that the requests after it
+/// borrow them, and intersect them when several levels restrict the server, instead of
+/// filtering, intersecting and sorting the lists again.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ScopeMemo {
+    list: OnceLock<Arc<SortedNames>>,
+    call: OnceLock<Arc<SortedNames>>,
+}
+
+impl ScopeMemo {
+    /// The tools `list` leaves the server under `filter`.
+    fn get<'a>(
+        &'a self,
+        filter: ServerFilter<'a>,
+        list: LevelList<'_, 'a>,
+    ) -> &'a Arc<SortedNames> {
+        let memo = match filter.purpose {
+            Purpose::List => &self.list,
+            Purpose::Call => &self.call,
+        };
+        memo.get_or_init(|| {
+            Arc::new(SortedNames::from_strs(intersect(
+                filter,
+                list,
+                std::iter::empty(),
+            )))
+        })
+    }
+}
+
 /// SPEC 4.3: the tool scope of a server under its own lists and the level restrictions.
 pub(crate) fn scope<'a>(
     filter: ServerFilter<'a>,
@@ -440,13 +479,55 @@ pub(crate) fn scope<'a>(
         return ToolScope::Only(ToolSet::from_sorted(Vec::new()));
     }
     let mut present = restrictions.lists.0.iter().flatten().copied();
-    let Some(mut first) = present.next() else {
+    let Some(first) = present.next() else {
         return filter.unrestricted();
     };
+    if !restrictions
+        .lists
+        .0
+        .iter()
+        .flatten()
+        .all(|l| l.memo.is_some())
+    {
+        return ToolScope::Only(ToolSet::from_sorted(intersect(filter, first, present)));
+    }
+    // Every list keeps what it leaves the server alone: intersect those.
+    let mut sets = [None; Level::COUNT];
+    let mut n = 0;
+    for list in restrictions.lists.0.iter().flatten() {
+        if let (Some(memo), Some(slot)) = (list.memo, sets.get_mut(n)) {
+            *slot = Some(memo.get(filter, *list));
+            n += 1;
+        }
+    }
+    let sets = sets.iter().flatten();
+    let Some(driver) = sets.clone().min_by_key(|s| s.len()) else {
+        return filter.unrestricted();
+    };
+    if n == 1 {
+        return ToolScope::Only(ToolSet::registry(driver));
+    }
+    let out: Vec<&'a str> = driver
+        .iter()
+        .filter(|&t| {
+            sets.clone()
+                .all(|s| std::ptr::eq(s, driver) || s.contains(t))
+        })
+        .collect();
+    ToolScope::Only(ToolSet::from_sorted(out))
+}
+
+/// The tools of `filter` that `first` and every list of `rest` hold, sorted, without
+/// repeats.
+fn intersect<'l, 'a: 'l>(
+    filter: ServerFilter<'a>,
+    mut first: LevelList<'l, 'a>,
+    rest: impl Iterator<Item = LevelList<'l, 'a>>,
+) -> Vec<&'a str> {
     // At most one list per level: the others, on the stack.
     let mut others = [None; Level::COUNT];
     let mut n = 0;
-    for list in present {
+    for list in rest {
         // The shortest list drives the intersection.
         let other = if list.len() < first.len() {
             std::mem::replace(&mut first, list)
@@ -496,5 +577,5 @@ pub(crate) fn scope<'a>(
     }
     out.sort_unstable_by(|a, b| cmp_names(a, b));
     out.dedup();
-    ToolScope::Only(ToolSet::from_sorted(out))
+    out
 }

@@ -82,40 +82,70 @@ pub(crate) fn with_crate<R>(
     case: &Case,
     f: impl FnOnce(&ServerRegistry, &Resolution<'_>) -> R,
 ) -> Result<R, RegistryError> {
+    with_crate_as(case, false, f)
+}
+
+/// [`with_crate`], with every level compiled first (as a gateway that keeps compiled
+/// permissions does) when `compiled`, and the request resolved twice: the answer is the
+/// second one, which reads what the first left in the compiled levels.
+pub(crate) fn with_crate_as<R>(
+    case: &Case,
+    precompile: bool,
+    f: impl FnOnce(&ServerRegistry, &Resolution<'_>) -> R,
+) -> Result<R, RegistryError> {
     let registry = ServerRegistry::with_toolsets(
         case.servers.iter().map(mcp_server),
         case.toolsets.iter().map(toolset),
     )?;
-    let key = case.key.as_ref().map(object_permission);
-    let team = case.team.as_ref().map(object_permission);
-    let organization = case.organization.as_ref().map(object_permission);
-    let user = case.user.as_ref().map(object_permission);
-    let agent = case.agent.as_ref().map(object_permission);
-    let end_user = case.end_user.permission().map(object_permission);
     let groups = case
         .access_groups
         .as_ref()
         .map(|g| g.iter().cloned().collect::<MapAccessGroups>());
+    let mut compiler = registry
+        .compiler()
+        .settings(settings(case.flags))
+        .semantics(semantics(case.semantics));
+    if let Some(groups) = &groups {
+        compiler = compiler.access_groups(groups);
+    }
+    let permissions = [
+        (Level::Key, case.key.as_ref()),
+        (Level::Team, case.team.as_ref()),
+        (Level::Organization, case.organization.as_ref()),
+        (Level::User, case.user.as_ref()),
+        (Level::Agent, case.agent.as_ref()),
+        (Level::EndUser, case.end_user.permission()),
+    ]
+    .map(|(level, p)| (level, p.map(object_permission)));
+    let kept = permissions.each_ref().map(|(level, p)| {
+        p.as_ref()
+            .filter(|_| precompile)
+            .map(|p| compiler.compile(*level, p))
+    });
     let mut request = Request::new()
-        .key_opt(key.as_ref())
-        .team_opt(team.as_ref())
-        .level(
-            Level::Organization,
-            organization.as_ref().map(PermissionRef::Raw),
-        )
-        .level(Level::User, user.as_ref().map(PermissionRef::Raw))
-        .level(Level::Agent, agent.as_ref().map(PermissionRef::Raw))
         .admin(case.admin)
         .settings(settings(case.flags))
         .semantics(semantics(case.semantics));
-    if case.end_user.is_identified() {
-        request = request.end_user(end_user.as_ref());
+    for ((level, raw), kept) in permissions.iter().zip(&kept) {
+        let permission = match kept {
+            Some(c) => Some(PermissionRef::Compiled(c)),
+            None => raw.as_ref().map(PermissionRef::Raw),
+        };
+        request = match (level, permission) {
+            (Level::EndUser, _) if !case.end_user.is_identified() => request,
+            // Identified, without a permission of its own.
+            (Level::EndUser, None) => request.end_user(None),
+            (_, permission) => request.level(*level, permission),
+        };
     }
     if let Some(names) = &case.requested {
         request = request.requested(names);
     }
     if let Some(groups) = &groups {
         request = request.access_groups(groups);
+    }
+    if precompile {
+        drop(registry.resolve_allowed_servers(&request));
     }
     let resolution = registry.resolve_allowed_servers(&request);
     Ok(f(&registry, &resolution))

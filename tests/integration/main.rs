@@ -13,6 +13,7 @@ mod api;
 mod autotraits;
 mod bad_input;
 mod bridge;
+mod compiled;
 mod explain;
 mod export;
 mod gateway;

@@ -13,8 +13,8 @@ use proptest::test_runner::TestCaseError;
 use serde_json::json;
 
 use crate::bridge::{
-    Observed, Probes, crate_answer, mcp_server, model_answer, object_permission, scenario_answer,
-    scenario_json, semantics, settings, toolset,
+    Observed, Probes, crate_answer, mcp_server, model_answer, object_permission, observe,
+    scenario_answer, scenario_json, semantics, settings, toolset, with_crate_as,
 };
 use crate::generators::case;
 use crate::model::{Case, EndUser, Lvl, Sem, admin_view, declares, level_list_of, levels};
@@ -189,6 +189,15 @@ proptest! {
     #[test]
     fn crate_agrees_with_model(case in case()) {
         same(&crate_answer(&case), &model_answer(&case))?;
+    }
+
+    /// Compiled permissions (the gateway's cached path, whose levels keep what a list
+    /// leaves a server for the requests after the first) answer as raw ones do.
+    #[test]
+    fn compiled_permissions_answer_as_raw_ones(case in case()) {
+        let compiled = with_crate_as(&case, true, |_, r| observe(&case, r)).map_err(|e| e.to_string());
+        let raw = with_crate_as(&case, false, |_, r| observe(&case, r)).map_err(|e| e.to_string());
+        prop_assert_eq!(compiled, raw);
     }
 }
 
