@@ -23,12 +23,14 @@ impl FxHasher {
     }
 }
 
-impl Hasher for FxHasher {
+impl FxHasher {
+    /// Adds `bytes`, each word of them passed through `fold` (bytewise, such as a change of
+    /// case) before it is mixed in, so that hashing with a fold is hashing the folded text.
     #[inline]
-    fn write(&mut self, bytes: &[u8]) {
+    fn write_folded(&mut self, bytes: &[u8], fold: impl Fn(u64) -> u64) {
         let mut rest = bytes;
         while let Some((word, tail)) = rest.split_first_chunk::<8>() {
-            self.add(u64::from_le_bytes(*word));
+            self.add(fold(u64::from_le_bytes(*word)));
             rest = tail;
         }
         // The tail (0 to 7 bytes) in one word, read as two overlapping halves rather than
@@ -38,12 +40,19 @@ impl Hasher for FxHasher {
         if let (Some(head), Some(last)) = (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
             let word =
                 u64::from(u32::from_le_bytes(*head)) | (u64::from(u32::from_le_bytes(*last)) << 32);
-            self.add(word ^ (len << 56));
+            self.add(fold(word) ^ (len << 56));
         } else if let (Some(&first), Some(&last)) = (rest.first(), rest.last()) {
             let middle = rest.get(rest.len() / 2).copied().unwrap_or(0);
             let word = u64::from(first) | (u64::from(middle) << 8) | (u64::from(last) << 16);
-            self.add(word | (len << 24));
+            self.add(fold(word) | (len << 24));
         }
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        self.write_folded(bytes, |word| word);
     }
 
     #[inline]
@@ -78,28 +87,16 @@ pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
 #[inline]
 pub(crate) fn hash_exact(name: &[u8]) -> u64 {
     let mut state = FxHasher::default();
-    state.write(name);
+    state.write_folded(name, |word| word);
     state.hash
 }
 
-/// The hash of `name` with its ASCII letters lowercased: equal for names that are equal
-/// ignoring ASCII case. Only ASCII folds (as in `eq_ignore_ascii_case`); a word at a time,
-/// like [`hash_exact`], rather than a byte at a time.
+/// The hash of `name` with its ASCII letters lowercased, without writing that text out:
+/// `hash_exact` of the lowercased name. Only ASCII folds, as in `eq_ignore_ascii_case`.
 #[inline]
-pub(crate) fn hash_caseless(name: &[u8]) -> u64 {
+pub(crate) fn hash_lowercase(name: &[u8]) -> u64 {
     let mut state = FxHasher::default();
-    let mut rest = name;
-    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
-        state.add(ascii_lowercase(u64::from_le_bytes(*word)));
-        rest = tail;
-    }
-    // The tail (0 to 7 bytes), zero-padded, with its length in the top byte so that names
-    // that differ only by trailing NULs hash apart.
-    let mut last = [0u8; 8];
-    if let Some(head) = last.get_mut(..rest.len()) {
-        head.copy_from_slice(rest);
-    }
-    state.add(ascii_lowercase(u64::from_le_bytes(last)) ^ ((rest.len() as u64) << 56));
+    state.write_folded(name, ascii_lowercase);
     state.hash
 }
 
@@ -123,48 +120,54 @@ fn ascii_lowercase(word: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::names::{AsciiCaseless, NameTable, Text};
+    use crate::names::{NameTable, Text};
     use std::hash::BuildHasher;
 
     #[test]
     fn caseless_names_find_a_key_in_any_ascii_case() {
         let mut text = Text::default();
-        let mut map: NameTable<u32, AsciiCaseless> = NameTable::default();
-        if let Some((_, v)) = map.entry(&mut text, "GitHub") {
-            *v = 7;
+        let mut map: NameTable<u32> = NameTable::default();
+        for (name, value) in [("github", 7), ("k8s", 8)] {
+            if let Some((_, v)) = map.entry(&mut text, name) {
+                *v = value;
+            }
         }
-        assert_eq!(map.get(&text, "github"), Some(&7));
-        assert_eq!(map.get(&text, "GITHUB"), Some(&7));
-        assert_eq!(map.get(&text, "git hub"), None);
+        assert_eq!(map.get_lowercase(&text, "GitHub"), Some(&7));
+        assert_eq!(map.get_lowercase(&text, "GITHUB"), Some(&7));
+        assert_eq!(map.get_lowercase(&text, "git hub"), None);
+        assert_eq!(map.get_lowercase(&text, "K8S"), Some(&8));
         // Only ASCII folds: the Kelvin sign is not a `k`.
-        if let Some((_, v)) = map.entry(&mut text, "k8s") {
-            *v = 8;
-        }
-        assert_eq!(map.get(&text, "K8S"), Some(&8));
-        assert_eq!(map.get(&text, "\u{212a}8s"), None);
+        assert_eq!(map.get_lowercase(&text, "\u{212a}8s"), None);
     }
 
     #[test]
-    fn caseless_hash_folds_ascii_letters_only() {
+    fn lowercase_hash_is_the_hash_of_the_lowercased_text() {
         let all: String = (0u8..=0x7f).map(char::from).collect();
-        assert_eq!(
-            hash_caseless(all.as_bytes()),
-            hash_caseless(all.to_ascii_lowercase().as_bytes())
-        );
-        assert_eq!(
-            hash_caseless(all.as_bytes()),
-            hash_caseless(all.to_ascii_uppercase().as_bytes())
-        );
+        for name in [
+            all.as_str(),
+            "",
+            "a",
+            "AB",
+            "GitHub",
+            "K8S-Prod",
+            "SRV-0001",
+            "\u{212a}elvin",
+            "AA1D8E71-318A-43CB-83AD-588D56470B1B",
+        ] {
+            let lower = name.to_ascii_lowercase();
+            assert_eq!(
+                hash_lowercase(name.as_bytes()),
+                hash_exact(lower.as_bytes()),
+                "{name}"
+            );
+        }
+        assert_ne!(hash_lowercase("\u{212a}".as_bytes()), hash_exact(b"k"));
         // Every byte, one word at a time: only `A`..=`Z` change, by the case bit.
         for b in 0u8..=0xff {
             let word = u64::from_le_bytes([b; 8]);
             let expected = u64::from_le_bytes([b.to_ascii_lowercase(); 8]);
             assert_eq!(ascii_lowercase(word), expected, "{b:#x}");
         }
-        // Lengths apart, also where the tail is zero bytes.
-        assert_ne!(hash_caseless(b"a"), hash_caseless(b"a\0"));
-        assert_ne!(hash_caseless(b"abcdefgh"), hash_caseless(b"abcdefgh\0"));
-        assert_ne!(hash_caseless(b"abc"), hash_caseless(b"abd"));
     }
 
     #[test]

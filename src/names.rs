@@ -9,9 +9,8 @@
 //! neighbours) and compares the text of one name.
 
 use std::fmt;
-use std::marker::PhantomData;
 
-use crate::hash::{hash_caseless, hash_exact};
+use crate::hash::{hash_exact, hash_lowercase};
 
 /// Names, one after another.
 #[derive(Debug, Default)]
@@ -51,6 +50,16 @@ impl Text {
         }
     }
 
+    /// Appends `name` with its ASCII letters lowercased.
+    pub(crate) fn push_lowercase(&mut self, name: &str) -> Span {
+        let start = self.0.len();
+        self.0.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+        Span {
+            start,
+            end: self.0.len(),
+        }
+    }
+
     /// Appends `name` with every space written as `_`.
     pub(crate) fn push_spaces_as_underscores(&mut self, name: &str) -> Span {
         let start = self.0.len();
@@ -71,44 +80,6 @@ impl Text {
     }
 }
 
-/// When a [`NameTable`] takes two names for one key.
-pub(crate) trait Fold {
-    fn hash(name: &[u8]) -> u64;
-    fn eq(a: &[u8], b: &[u8]) -> bool;
-}
-
-/// Names equal byte for byte.
-#[derive(Debug)]
-pub(crate) enum Exact {}
-
-/// Names equal ignoring ASCII case (only ASCII letters fold).
-#[derive(Debug)]
-pub(crate) enum AsciiCaseless {}
-
-impl Fold for Exact {
-    #[inline]
-    fn hash(name: &[u8]) -> u64 {
-        hash_exact(name)
-    }
-
-    #[inline]
-    fn eq(a: &[u8], b: &[u8]) -> bool {
-        a == b
-    }
-}
-
-impl Fold for AsciiCaseless {
-    #[inline]
-    fn hash(name: &[u8]) -> u64 {
-        hash_caseless(name)
-    }
-
-    #[inline]
-    fn eq(a: &[u8], b: &[u8]) -> bool {
-        a.eq_ignore_ascii_case(b)
-    }
-}
-
 #[derive(Debug, Clone, Copy, Default)]
 struct Slot<V> {
     /// Bits of the key's hash, never 0; 0 marks an empty slot.
@@ -117,33 +88,33 @@ struct Slot<V> {
     value: V,
 }
 
-/// A hash table from names (spans of a [`Text`]) to values, compared as `F` says: open
-/// addressing with linear probing, at most half full, built once and then only read.
+/// A hash table from names (spans of a [`Text`]) to values: open addressing with linear
+/// probing, at most half full, built once and then only read.
 ///
-/// The text is passed in rather than owned so that several tables can share one text
-/// (a table over the same names, compared another way, stores no text of its own).
-pub(crate) struct NameTable<V, F = Exact> {
+/// The text is passed in rather than owned so that several tables can share one text.
+/// A name can be looked up as spelled, or lowercased (ASCII) without writing the
+/// lowercased text out: a table that keeps names' lowercase forms answers queries that
+/// ignore case.
+pub(crate) struct NameTable<V> {
     /// A power of two long (or empty).
     slots: Vec<Slot<V>>,
     len: usize,
     /// `64 - log2(slots.len())`: a slot's position is the top bits of the hash.
     shift: u32,
-    fold: PhantomData<fn() -> F>,
 }
 
-impl<V, F> Default for NameTable<V, F> {
+impl<V> Default for NameTable<V> {
     fn default() -> Self {
         Self {
             slots: Vec::new(),
             len: 0,
             shift: 64,
-            fold: PhantomData,
         }
     }
 }
 
 /// Prints a summary: the keys are spans, meaningless without their text.
-impl<V, F> fmt::Debug for NameTable<V, F> {
+impl<V> fmt::Debug for NameTable<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NameTable")
             .field("len", &self.len)
@@ -163,7 +134,7 @@ fn start(hash: u64, shift: u32) -> (usize, u32) {
     (usize::try_from(at).unwrap_or(0), tag)
 }
 
-impl<V: Copy + Default, F: Fold> NameTable<V, F> {
+impl<V: Copy + Default> NameTable<V> {
     /// A table with room for `names` names before it grows.
     pub(crate) fn with_capacity(names: usize) -> Self {
         let mut table = Self::default();
@@ -179,7 +150,25 @@ impl<V: Copy + Default, F: Fold> NameTable<V, F> {
     #[inline(always)]
     pub(crate) fn get(&self, text: &Text, name: &str) -> Option<&V> {
         let name = name.as_bytes();
-        let (mut at, tag) = start(F::hash(name), self.shift);
+        self.probe(hash_exact(name), name.len(), |key| text.bytes(key) == name)
+    }
+
+    /// The value of the key that is `name` with its ASCII letters lowercased.
+    #[inline]
+    pub(crate) fn get_lowercase(&self, text: &Text, name: &str) -> Option<&V> {
+        let name = name.as_bytes();
+        self.probe(hash_lowercase(name), name.len(), |key| {
+            text.bytes(key)
+                .iter()
+                .zip(name)
+                .all(|(k, n)| *k == n.to_ascii_lowercase())
+        })
+    }
+
+    #[inline(always)]
+    #[allow(clippy::inline_always)] // the two lookups above, each with its own `is_key`
+    fn probe(&self, hash: u64, len: usize, is_key: impl Fn(Span) -> bool) -> Option<&V> {
+        let (mut at, tag) = start(hash, self.shift);
         let mask = self.slots.len().wrapping_sub(1);
         // INVARIANT: the table is at most half full, so the probe meets an empty slot.
         loop {
@@ -187,8 +176,7 @@ impl<V: Copy + Default, F: Fold> NameTable<V, F> {
             if slot.tag == 0 {
                 return None;
             }
-            if slot.tag == tag && slot.key.len() == name.len() && F::eq(text.bytes(slot.key), name)
-            {
+            if slot.tag == tag && slot.key.len() == len && is_key(slot.key) {
                 return Some(&slot.value);
             }
             at = (at + 1) & mask;
@@ -223,7 +211,7 @@ impl<V: Copy + Default, F: Fold> NameTable<V, F> {
         if (self.len + 1).saturating_mul(2) > self.slots.len() {
             self.grow(text);
         }
-        let (mut at, tag) = start(F::hash(name), self.shift);
+        let (mut at, tag) = start(hash_exact(name), self.shift);
         let mask = self.slots.len().wrapping_sub(1);
         // INVARIANT: the table is at most half full, so the probe meets an empty slot.
         loop {
@@ -237,8 +225,7 @@ impl<V: Copy + Default, F: Fold> NameTable<V, F> {
                 self.len += 1;
                 return Some((at, true));
             }
-            if slot.tag == tag && slot.key.len() == name.len() && F::eq(text.bytes(slot.key), name)
-            {
+            if slot.tag == tag && slot.key.len() == name.len() && text.bytes(slot.key) == name {
                 return Some((at, false));
             }
             at = (at + 1) & mask;
@@ -252,7 +239,7 @@ impl<V: Copy + Default, F: Fold> NameTable<V, F> {
         let mask = self.slots.len().wrapping_sub(1);
         for slot in old.into_iter().filter(|s| s.tag != 0) {
             // The tag does not depend on the table's size; the position does.
-            let (mut at, _) = start(F::hash(text.bytes(slot.key)), self.shift);
+            let (mut at, _) = start(hash_exact(text.bytes(slot.key)), self.shift);
             while let Some(free) = self.slots.get_mut(at) {
                 if free.tag == 0 {
                     *free = slot;
@@ -273,4 +260,14 @@ impl<V: Copy + Default, F: Fold> NameTable<V, F> {
         self.slots = vec![Slot::default(); slots];
         self.shift = 64 - slots.trailing_zeros();
     }
+}
+
+/// Whether `name` has a space: then its tool-name prefix spelling is another name.
+pub(crate) fn has_space(name: &str) -> bool {
+    name.bytes().any(|b| b == b' ')
+}
+
+/// Whether `name` has an ASCII capital: then its lowercase form is another name.
+pub(crate) fn has_uppercase(name: &str) -> bool {
+    name.bytes().any(|b| b.is_ascii_uppercase())
 }

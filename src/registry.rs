@@ -99,6 +99,10 @@ fn expand(spellings: &[Option<Cow<'_, str>>; 3], list: &[String]) -> SortedNames
     for entry in list {
         names.push(entry);
         for spelling in spellings.iter().flatten() {
+            // Most entries are bare: a byte check spares comparing them with the spelling.
+            if entry.as_bytes().get(spelling.len()) != Some(&b'-') {
+                continue;
+            }
             if let Some(bare) = entry
                 .strip_prefix(&**spelling)
                 .and_then(|rest| rest.strip_prefix('-'))
@@ -558,6 +562,31 @@ mod tests {
         assert_eq!(r.lookup_caseless("GH"), [0]);
         assert_eq!(r.lookup_caseless("FILES"), [1, 2]);
         assert_eq!(r.allow_all(), [2]);
+    }
+
+    #[test]
+    fn names_in_capitals_or_with_spaces_are_found_in_each_form() {
+        let r = ServerRegistry::new([
+            McpServer::new("Srv-A")
+                .with_name("Git Hub")
+                .with_alias("GH"),
+            McpServer::new("srv-b").with_name("git hub"),
+            McpServer::new("srv-c").with_alias("Git_Hub"),
+        ])
+        .unwrap();
+        assert_eq!(r.lookup_caseless("srv-a"), [0]);
+        assert_eq!(r.lookup_caseless("gh"), [0]);
+        assert_eq!(r.lookup_caseless("GIT HUB"), [0, 1]);
+        assert_eq!(r.lookup_caseless("git_hub"), [2]);
+        assert_eq!(r.lookup("Git Hub", IdMatch::Uuid), [0]);
+        assert_eq!(r.lookup("git_hub", IdMatch::Uuid), [] as [u32; 0]);
+        assert_eq!(r.lookup_prefix("Git_Hub", Routing::AnySpelling), [0, 2]);
+        assert_eq!(r.lookup_prefix("git_hub", Routing::AnySpelling), [1]);
+        assert_eq!(r.lookup_prefix("Git_Hub", Routing::ShownPrefix), [2]);
+        assert_eq!(r.lookup_prefix("GH", Routing::ShownPrefix), [0]);
+        assert_eq!(r.lookup_prefix("gh", Routing::AnySpelling), [] as [u32; 0]);
+        assert!(r.has_prefix_length("Git_Hub".len(), Routing::AnySpelling));
+        assert!(!r.has_prefix_length("Srv-A".len() + 1, Routing::AnySpelling));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::error::RegistryProblem;
 use crate::hash::FxBuild;
 use crate::id::parse_uuid;
-use crate::names::{AsciiCaseless, NameTable, Text};
+use crate::names::{NameTable, Text, has_space, has_uppercase};
 use crate::naming::Routing;
 use crate::server::McpServer;
 
@@ -79,12 +79,14 @@ pub(crate) enum Named {
 }
 
 /// What one name, as spelled, is to the registry: any of a reference, a tool-name prefix
-/// ([`Routing::AnySpelling`]) and a shown prefix ([`Routing::ShownPrefix`]).
+/// ([`Routing::AnySpelling`]), a shown prefix ([`Routing::ShownPrefix`]) and the lowercase
+/// form of ids, aliases and names (for requests that name servers in any case).
 #[derive(Debug, Clone, Copy, Default)]
 struct Roles {
     reference: Option<Named>,
     prefix: Members,
     shown: Members,
+    lowercase: Members,
 }
 
 /// Lengths of names, for a lookup that first asks whether any name is that long.
@@ -124,11 +126,10 @@ impl Lengths {
 #[derive(Debug)]
 pub(crate) struct Index {
     text: Text,
-    /// Every id, alias, server name and prefix spelling, as spelled.
+    /// Every id, alias, server name, prefix spelling and lowercase form of the first
+    /// three: a name in more than one of these forms is one key.
     names: NameTable<Roles>,
     by_uuid: HashMap<Uuid, u32, FxBuild>,
-    /// Every id, alias and server name, ignoring ASCII case (keys shared with `names`).
-    caseless: NameTable<Members, AsciiCaseless>,
     groups: NameTable<Members>,
     lists: MemberLists,
     /// The lengths of the prefix spellings, sorted, without repeats.
@@ -172,7 +173,6 @@ struct Builder<'s> {
     text: Text,
     names: NameTable<Roles>,
     by_uuid: HashMap<Uuid, u32, FxBuild>,
-    caseless: NameTable<Members, AsciiCaseless>,
     groups: NameTable<Members>,
     lists: MemberLists,
     lengths: PrefixLengths,
@@ -203,7 +203,6 @@ impl<'s> Builder<'s> {
             text: Text::with_capacity(bytes),
             names: NameTable::with_capacity(count),
             by_uuid: HashMap::default(),
-            caseless: NameTable::with_capacity(count),
             groups: NameTable::default(),
             lists: MemberLists::default(),
             lengths: PrefixLengths::default(),
@@ -269,7 +268,7 @@ impl<'s> Builder<'s> {
             let mut shown = true;
             for (field, value) in spellings {
                 let Some(value) = value else { continue };
-                let Some((key, roles)) = self.names.entry(&mut self.text, value) else {
+                let Some((_, roles)) = self.names.entry(&mut self.text, value) else {
                     continue;
                 };
                 if let Some(field) = field {
@@ -284,20 +283,29 @@ impl<'s> Builder<'s> {
                         });
                     }
                 }
+                // Other forms of the name are other keys, added below.
+                let (spaced, upper) = (has_space(value), has_uppercase(value));
                 let (lists, lengths) = (&mut self.lists, &mut self.lengths);
-                if value.contains(' ') {
-                    // A prefix spells each space `_`: another name.
+                if !spaced {
+                    add_prefix(roles, lists, lengths, value.len(), index, shown);
+                }
+                if !upper {
+                    lists.add(&mut roles.lowercase, index);
+                }
+                if spaced {
+                    // A prefix spells each space `_`.
                     let spelled = self.text.push_spaces_as_underscores(value);
                     if let Some((_, roles)) = self.names.entry_at(&self.text, spelled) {
                         add_prefix(roles, lists, lengths, value.len(), index, shown);
                     }
-                } else {
-                    add_prefix(roles, lists, lengths, value.len(), index, shown);
+                }
+                if upper {
+                    let lower = self.text.push_lowercase(value);
+                    if let Some((_, roles)) = self.names.entry_at(&self.text, lower) {
+                        self.lists.add(&mut roles.lowercase, index);
+                    }
                 }
                 shown = false;
-                if let Some((_, members)) = self.caseless.entry_at(&self.text, key) {
-                    self.lists.add(members, index);
-                }
             }
             for group in server.access_groups() {
                 if let Some((_, members)) = self.groups.entry(&mut self.text, group) {
@@ -324,7 +332,6 @@ impl<'s> Builder<'s> {
             text: self.text,
             names: self.names,
             by_uuid: self.by_uuid,
-            caseless: self.caseless,
             groups: self.groups,
             lists: self.lists,
             prefix_lengths: self.lengths.any.into_sorted(),
@@ -373,9 +380,9 @@ impl Index {
 
     /// Servers whose id, alias or name equals `name` ignoring ASCII case.
     pub(crate) fn caseless(&self, name: &str) -> &[u32] {
-        self.caseless
-            .get(&self.text, name)
-            .map_or(&[], |m| self.lists.get(m))
+        self.names
+            .get_lowercase(&self.text, name)
+            .map_or(&[], |roles| self.lists.get(&roles.lowercase))
     }
 
     /// Whether some server bears a tool-name prefix `len` bytes long, under `routing`.
