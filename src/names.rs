@@ -262,12 +262,114 @@ impl<V: Copy + Default> NameTable<V> {
     }
 }
 
-/// Whether `name` has a space: then its tool-name prefix spelling is another name.
-pub(crate) fn has_space(name: &str) -> bool {
-    name.bytes().any(|b| b == b' ')
+/// The forms of a name that are other names (other keys of a table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Forms {
+    /// The name has a space: its tool-name prefix spelling (spaces as `_`) differs.
+    pub(crate) spaced: bool,
+    /// The name has an ASCII capital: its lowercase form differs.
+    pub(crate) capitals: bool,
 }
 
-/// Whether `name` has an ASCII capital: then its lowercase form is another name.
-pub(crate) fn has_uppercase(name: &str) -> bool {
-    name.bytes().any(|b| b.is_ascii_uppercase())
+impl Forms {
+    pub(crate) fn of(name: &str) -> Self {
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        let (mut spaces, mut capitals) = (0u64, 0u64);
+        // A word at a time; in each byte's 7 low bits (no carry crosses a byte), adding
+        // sets the high bit from a threshold up (as in `hash::ascii_lowercase`).
+        for_each_word(name.as_bytes(), |word| {
+            let low = word & LOW7;
+            let ascii = !word & HIGH;
+            let spaceless = low ^ (ONES * u64::from(b' '));
+            // The high bit of a byte that is zero here, a space in the name.
+            spaces |= !(spaceless.wrapping_add(LOW7) | spaceless) & ascii;
+            let from_a = low.wrapping_add(ONES * (0x80 - u64::from(b'A')));
+            let past_z = low.wrapping_add(ONES * (0x7f - u64::from(b'Z')));
+            capitals |= (from_a ^ past_z) & ascii;
+        });
+        Self {
+            spaced: spaces != 0,
+            capitals: capitals != 0,
+        }
+    }
+}
+
+/// Calls `f` with every 8 bytes of `bytes` as a word, then with the rest (1 to 7 bytes) in
+/// one word, read as overlapping pieces and zero-padded: every byte is in some word, and
+/// no byte that is not in `bytes` is anything but zero.
+fn for_each_word(bytes: &[u8], mut f: impl FnMut(u64)) {
+    let mut rest = bytes;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        f(u64::from_le_bytes(*word));
+        rest = tail;
+    }
+    if let (Some(head), Some(last)) = (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
+        f(u64::from(u32::from_le_bytes(*head)) | (u64::from(u32::from_le_bytes(*last)) << 32));
+    } else if let (Some(&first), Some(&last)) = (rest.first(), rest.last()) {
+        let middle = rest.get(rest.len() / 2).copied().unwrap_or(0);
+        f(u64::from(first) | (u64::from(middle) << 8) | (u64::from(last) << 16));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_see_every_space_and_capital() {
+        for len in 0..20 {
+            for at in 0..len {
+                for (b, spaced, capitals) in [
+                    (b' ', true, false),
+                    (b'A', false, true),
+                    (b'Z', false, true),
+                    (b'@', false, false),
+                    (b'[', false, false),
+                    (b'!', false, false),
+                    (b'\x1f', false, false),
+                    (0xa0, false, false),
+                    (0xc1, false, false),
+                ] {
+                    let mut name = vec![b'a'; len];
+                    name[at] = b;
+                    // Bytes from 0x80 up stand in a two-byte character, so that the
+                    // name is text.
+                    if b >= 0x80 {
+                        name.splice(at..=at, [0xc3, b & 0xbf]);
+                    }
+                    let name = String::from_utf8(name).unwrap();
+                    let expected = Forms { spaced, capitals };
+                    assert_eq!(Forms::of(&name), expected, "{name:?}");
+                }
+            }
+        }
+        assert_eq!(
+            Forms::of("Git Hub"),
+            Forms {
+                spaced: true,
+                capitals: true
+            }
+        );
+        // The Kelvin sign is not a capital that ASCII folds.
+        assert!(!Forms::of("\u{212a}8s").capitals);
+    }
+
+    #[test]
+    fn a_table_finds_every_name_it_was_given_after_growing() {
+        let mut text = Text::default();
+        let mut table: NameTable<u32> = NameTable::default();
+        let names: Vec<String> = (0..1000).map(|i| format!("name-{i}")).collect();
+        for (i, name) in (0u32..).zip(&names) {
+            if let Some((_, v)) = table.entry(&mut text, name) {
+                *v = i;
+            }
+        }
+        for (i, name) in (0u32..).zip(&names) {
+            assert_eq!(table.get(&text, name), Some(&i));
+        }
+        assert_eq!(table.get(&text, "name-1000"), None);
+        assert_eq!(NameTable::<u32>::default().get(&text, "name-1"), None);
+    }
 }

@@ -95,7 +95,8 @@ impl Entry {
 /// with one of the server's own spellings and `-`, the bare tool after that prefix:
 /// LiteLLM configurations write these lists both ways.
 fn expand(spellings: &[Option<Cow<'_, str>>; 3], list: &[String]) -> SortedNames {
-    let mut names: Vec<&str> = Vec::with_capacity(list.len());
+    // Room for every entry and a bare name for each (a second allocation otherwise).
+    let mut names: Vec<&str> = Vec::with_capacity(2 * list.len());
     for entry in list {
         names.push(entry);
         for spelling in spellings.iter().flatten() {

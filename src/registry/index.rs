@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::error::RegistryProblem;
 use crate::hash::FxBuild;
 use crate::id::parse_uuid;
-use crate::names::{NameTable, Text, has_space, has_uppercase};
+use crate::names::{Forms, NameTable, Text};
 use crate::naming::Routing;
 use crate::server::McpServer;
 
@@ -46,7 +46,10 @@ impl MemberLists {
                     self.overflowed = true;
                     return;
                 };
-                self.lists.push(vec![j, i]);
+                // Room for a few more: lists of shared names are short, groups' longer.
+                let mut list = Vec::with_capacity(4);
+                list.extend([j, i]);
+                self.lists.push(list);
                 *members = Members::Many(at);
             }
             Members::Many(at) => {
@@ -284,12 +287,12 @@ impl<'s> Builder<'s> {
                     }
                 }
                 // Other forms of the name are other keys, added below.
-                let (spaced, upper) = (has_space(value), has_uppercase(value));
+                let Forms { spaced, capitals } = Forms::of(value);
                 let (lists, lengths) = (&mut self.lists, &mut self.lengths);
                 if !spaced {
                     add_prefix(roles, lists, lengths, value.len(), index, shown);
                 }
-                if !upper {
+                if !capitals {
                     lists.add(&mut roles.lowercase, index);
                 }
                 if spaced {
@@ -299,7 +302,7 @@ impl<'s> Builder<'s> {
                         add_prefix(roles, lists, lengths, value.len(), index, shown);
                     }
                 }
-                if upper {
+                if capitals {
                     let lower = self.text.push_lowercase(value);
                     if let Some((_, roles)) = self.names.entry_at(&self.text, lower) {
                         self.lists.add(&mut roles.lowercase, index);
