@@ -588,6 +588,25 @@ mod tests {
         assert_eq!(r.lookup_prefix("gh", Routing::AnySpelling), [] as [u32; 0]);
         assert!(r.has_prefix_length("Git_Hub".len(), Routing::AnySpelling));
         assert!(!r.has_prefix_length("Srv-A".len() + 1, Routing::AnySpelling));
+        // Another form of an earlier server's name that is a later server's id: both, in
+        // registry order.
+        let r = ServerRegistry::new([
+            McpServer::new("srv-a").with_name("SRV-B").with_alias("x y"),
+            McpServer::new("srv-b").with_alias("x_y"),
+            McpServer::new("x_y"),
+        ])
+        .unwrap_err();
+        assert_eq!(r.problems().len(), 1);
+        let r = ServerRegistry::new([
+            McpServer::new("srv-a").with_name("SRV-B").with_alias("x y"),
+            McpServer::new("srv-b").with_alias("X Y"),
+            McpServer::new("x_y"),
+        ])
+        .unwrap();
+        assert_eq!(r.lookup_caseless("srv-b"), [0, 1]);
+        assert_eq!(r.lookup_prefix("x_y", Routing::AnySpelling), [0, 2]);
+        assert_eq!(r.lookup_prefix("x_y", Routing::ShownPrefix), [0, 2]);
+        assert_eq!(r.lookup_caseless("x y"), [0, 1]);
     }
 
     #[test]

@@ -36,7 +36,10 @@ struct MemberLists {
 }
 
 impl MemberLists {
-    // INVARIANT: servers are added in registry order, so a repeat can only be the last.
+    /// Adds server `i`. Servers are added in registry order, so a repeat is the last one,
+    /// except that ids are indexed before names: [`MemberLists::restore_order`] then puts
+    /// back the order of a list that a name's other form shares with an id.
+    #[inline]
     fn add(&mut self, members: &mut Members, i: u32) {
         match *members {
             Members::Empty => *members = Members::One(i),
@@ -58,6 +61,16 @@ impl MemberLists {
                         list.push(i);
                     }
                 }
+            }
+        }
+    }
+
+    /// Sorts, without repeats, the lists that are not.
+    fn restore_order(&mut self) {
+        for list in &mut self.lists {
+            if !list.is_sorted() {
+                list.sort_unstable();
+                list.dedup();
             }
         }
     }
@@ -170,6 +183,27 @@ fn add_prefix(
     }
 }
 
+/// Adds server `index` under the forms of its name `value` that are `value` itself (its
+/// slot, `roles`): as a tool-name prefix (and the shown one, if `shown`) unless it has a
+/// space, as a lowercase form unless it has a capital. Returns which forms differ.
+fn add_own_forms(
+    roles: &mut Roles,
+    value: &str,
+    index: u32,
+    shown: bool,
+    lists: &mut MemberLists,
+    lengths: &mut PrefixLengths,
+) -> Forms {
+    let forms = Forms::of(value);
+    if !forms.spaced {
+        add_prefix(roles, lists, lengths, value.len(), index, shown);
+    }
+    if !forms.capitals {
+        lists.add(&mut roles.lowercase, index);
+    }
+    forms
+}
+
 /// An [`Index`] being built, and the problems found on the way.
 struct Builder<'s> {
     servers: &'s [McpServer],
@@ -254,6 +288,31 @@ impl<'s> Builder<'s> {
                 self.by_uuid.insert(uuid, index);
             }
             roles.reference = Some(Named::Id(index));
+            // Its forms now, while its slot is at hand: the id is the shown prefix of a
+            // server with neither alias nor name.
+            let shown = server.alias().is_none() && server.name().is_none();
+            let forms = add_own_forms(roles, id, index, shown, &mut self.lists, &mut self.lengths);
+            self.add_other_forms(id, forms, index, shown);
+        }
+    }
+
+    /// Adds server `index` under the forms of its name `value` that differ from `value`
+    /// (other keys): its prefix spelling, and as its shown prefix if `shown`; its
+    /// lowercase form.
+    fn add_other_forms(&mut self, value: &str, forms: Forms, index: u32, shown: bool) {
+        let (lists, lengths) = (&mut self.lists, &mut self.lengths);
+        if forms.spaced {
+            // A prefix spells each space `_`.
+            let spelled = self.text.push_spaces_as_underscores(value);
+            if let Some((_, roles)) = self.names.entry_at(&self.text, spelled) {
+                add_prefix(roles, lists, lengths, value.len(), index, shown);
+            }
+        }
+        if forms.capitals {
+            let lower = self.text.push_lowercase(value);
+            if let Some((_, roles)) = self.names.entry_at(&self.text, lower) {
+                lists.add(&mut roles.lowercase, index);
+            }
         }
     }
 
@@ -262,52 +321,31 @@ impl<'s> Builder<'s> {
     fn add_names(&mut self) {
         let servers = self.servers;
         for (index, server) in (0u32..).zip(servers) {
-            // The prefix spellings, in this order; the first is the shown one.
-            let spellings = [
-                (Some("alias"), server.alias()),
-                (Some("server_name"), server.name()),
-                (None, Some(server.id().as_str())),
-            ];
+            // The prefix spellings are alias, name and id, in this order, the first the
+            // shown one; the id's forms are in already.
             let mut shown = true;
-            for (field, value) in spellings {
+            for (field, value) in [("alias", server.alias()), ("server_name", server.name())] {
                 let Some(value) = value else { continue };
                 let Some((_, roles)) = self.names.entry(&mut self.text, value) else {
                     continue;
                 };
-                if let Some(field) = field {
-                    if let Some(other) =
-                        add_name(roles, value, index, &self.by_uuid, &mut self.lists)
-                    {
-                        self.problems.push(RegistryProblem::NameIsOtherServerId {
-                            field,
-                            value: value.to_owned(),
-                            server: server.id().to_string(),
-                            other: id_at(servers, other).to_owned(),
-                        });
-                    }
+                if let Some(other) = add_name(roles, value, index, &self.by_uuid, &mut self.lists) {
+                    self.problems.push(RegistryProblem::NameIsOtherServerId {
+                        field,
+                        value: value.to_owned(),
+                        server: server.id().to_string(),
+                        other: id_at(servers, other).to_owned(),
+                    });
                 }
-                // Other forms of the name are other keys, added below.
-                let Forms { spaced, capitals } = Forms::of(value);
-                let (lists, lengths) = (&mut self.lists, &mut self.lengths);
-                if !spaced {
-                    add_prefix(roles, lists, lengths, value.len(), index, shown);
-                }
-                if !capitals {
-                    lists.add(&mut roles.lowercase, index);
-                }
-                if spaced {
-                    // A prefix spells each space `_`.
-                    let spelled = self.text.push_spaces_as_underscores(value);
-                    if let Some((_, roles)) = self.names.entry_at(&self.text, spelled) {
-                        add_prefix(roles, lists, lengths, value.len(), index, shown);
-                    }
-                }
-                if capitals {
-                    let lower = self.text.push_lowercase(value);
-                    if let Some((_, roles)) = self.names.entry_at(&self.text, lower) {
-                        self.lists.add(&mut roles.lowercase, index);
-                    }
-                }
+                let forms = add_own_forms(
+                    roles,
+                    value,
+                    index,
+                    shown,
+                    &mut self.lists,
+                    &mut self.lengths,
+                );
+                self.add_other_forms(value, forms, index, shown);
                 shown = false;
             }
             for group in server.access_groups() {
@@ -330,6 +368,7 @@ impl<'s> Builder<'s> {
         if !self.problems.is_empty() {
             return Err(self.problems);
         }
+        self.lists.restore_order();
         self.text.shrink_to_fit();
         Ok(Index {
             text: self.text,
