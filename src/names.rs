@@ -185,6 +185,7 @@ impl<V: Copy + Default> NameTable<V> {
 
     /// The key and value of `name`; a name not yet in the table is appended to `text`
     /// and added with the default value. `None` only if the table could not make room.
+    #[inline]
     pub(crate) fn entry(&mut self, text: &mut Text, name: &str) -> Option<(Span, &mut V)> {
         let (at, new) = self.find_or_claim(text, name.as_bytes())?;
         let slot = self.slots.get_mut(at)?;
@@ -207,6 +208,7 @@ impl<V: Copy + Default> NameTable<V> {
 
     /// The position of `name`'s slot, and whether it is new: then it is tagged and holds
     /// the default value, and the caller writes its key.
+    #[inline]
     fn find_or_claim(&mut self, text: &Text, name: &[u8]) -> Option<(usize, bool)> {
         if (self.len + 1).saturating_mul(2) > self.slots.len() {
             self.grow(text);
@@ -233,6 +235,8 @@ impl<V: Copy + Default> NameTable<V> {
     }
 
     /// Doubles the slots (or makes the first ones) and puts every name back.
+    #[cold]
+    #[inline(never)]
     fn grow(&mut self, text: &Text) {
         let old = std::mem::take(&mut self.slots);
         self.resize(old.len().max(1));

@@ -44,6 +44,14 @@ impl MemberLists {
         match *members {
             Members::Empty => *members = Members::One(i),
             Members::One(j) if j == i => {}
+            _ => self.add_to_list(members, i),
+        }
+    }
+
+    /// [`MemberLists::add`] where `members` is or becomes a list.
+    fn add_to_list(&mut self, members: &mut Members, i: u32) {
+        match *members {
+            Members::Empty => *members = Members::One(i),
             Members::One(j) => {
                 let Ok(at) = u32::try_from(self.lists.len()) else {
                     self.overflowed = true;
@@ -163,6 +171,7 @@ struct PrefixLengths {
 
 /// Adds server `index` to the servers that bear a name (its `roles`, `len` bytes long) as
 /// a tool-name prefix, and as their shown one if `shown`.
+#[inline]
 fn add_prefix(
     roles: &mut Roles,
     lists: &mut MemberLists,
@@ -186,6 +195,7 @@ fn add_prefix(
 /// Adds server `index` under the forms of its name `value` that are `value` itself (its
 /// slot, `roles`): as a tool-name prefix (and the shown one, if `shown`) unless it has a
 /// space, as a lowercase form unless it has a capital. Returns which forms differ.
+#[inline]
 fn add_own_forms(
     roles: &mut Roles,
     value: &str,
@@ -292,7 +302,9 @@ impl<'s> Builder<'s> {
             // server with neither alias nor name.
             let shown = server.alias().is_none() && server.name().is_none();
             let forms = add_own_forms(roles, id, index, shown, &mut self.lists, &mut self.lengths);
-            self.add_other_forms(id, forms, index, shown);
+            if forms.spaced || forms.capitals {
+                self.add_other_forms(id, forms, index, shown);
+            }
         }
     }
 
@@ -345,7 +357,9 @@ impl<'s> Builder<'s> {
                     &mut self.lists,
                     &mut self.lengths,
                 );
-                self.add_other_forms(value, forms, index, shown);
+                if forms.spaced || forms.capitals {
+                    self.add_other_forms(value, forms, index, shown);
+                }
                 shown = false;
             }
             for group in server.access_groups() {
@@ -395,7 +409,8 @@ impl Index {
     }
 
     /// What `reference` names exactly: a server's id, or aliases and names.
-    #[inline]
+    #[allow(clippy::inline_always)] // one probe: a call would cost a fifth of it again
+    #[inline(always)]
     pub(crate) fn reference(&self, reference: &str) -> Option<&Named> {
         self.names
             .get(&self.text, reference)
