@@ -99,7 +99,8 @@ pub(crate) struct NameTable<V> {
     /// A power of two long (or empty).
     slots: Vec<Slot<V>>,
     len: usize,
-    /// `64 - log2(slots.len())`: a slot's position is the top bits of the hash.
+    /// `64 - log2(slots.len())`: a slot's position is the top bits of the hash. From 1 to
+    /// 63 (an empty table's 63 points at slots it does not have).
     shift: u32,
 }
 
@@ -108,7 +109,7 @@ impl<V> Default for NameTable<V> {
         Self {
             slots: Vec::new(),
             len: 0,
-            shift: 64,
+            shift: 63,
         }
     }
 }
@@ -124,11 +125,12 @@ impl<V> fmt::Debug for NameTable<V> {
 }
 
 /// Where a probe for `hash` starts in a table of `1 << (64 - shift)` slots, and the tag
-/// it looks for. (An empty table's shift is 64: the start is out of its no slots.)
+/// it looks for.
 #[inline]
 fn start(hash: u64, shift: u32) -> (usize, u32) {
     // The top bits pick the slot: a multiplicative hash mixes every input bit into them.
-    let at = if shift < 64 { hash >> shift } else { u64::MAX };
+    // (`shift` is below 64, so `wrapping_shr` shifts by it exactly.)
+    let at = hash.wrapping_shr(shift);
     #[allow(clippy::cast_possible_truncation)] // the tag keeps 32 bits on purpose
     let tag = (hash as u32 ^ (hash >> 32) as u32) | 1;
     (usize::try_from(at).unwrap_or(0), tag)
@@ -262,6 +264,7 @@ impl<V: Copy + Default> NameTable<V> {
             .checked_next_power_of_two()
             .unwrap_or(1 << (usize::BITS - 1));
         self.slots = vec![Slot::default(); slots];
+        // At least 8 slots, at most `1 << (usize::BITS - 1)`: a shift from 1 to 61.
         self.shift = 64 - slots.trailing_zeros();
     }
 }
