@@ -185,6 +185,17 @@ impl<V: Copy + Default> NameTable<V> {
         }
     }
 
+    /// Reads the slot where a probe for `name` starts, so that an entry for it made soon
+    /// after finds the slot in the cache. Reading the slots of several names first, then
+    /// making their entries, lets the cache misses of a large table overlap.
+    #[inline]
+    pub(crate) fn prefetch(&self, name: &str) {
+        let (at, _) = start(hash_exact(name.as_bytes()), self.shift);
+        if let Some(slot) = self.slots.get(at) {
+            std::hint::black_box(slot.tag);
+        }
+    }
+
     /// The key and value of `name`; a name not yet in the table is appended to `text`
     /// and added with the default value. `None` only if the table could not make room.
     #[inline]
