@@ -15,6 +15,7 @@ mod level;
 mod lint;
 pub mod litellm;
 mod mcp;
+mod names;
 mod naming;
 mod permission;
 mod reason;

@@ -1,127 +1,46 @@
 //! The compiled server registry: validated once, indexed for lookups that never scan.
 
+mod index;
+
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use uuid::Uuid;
-
 use crate::error::{RegistryError, RegistryProblem};
 use crate::groups::AccessGroups;
-use crate::hash::{Caseless, CaselessRef, FxBuild, FxIndexMap};
+use crate::hash::FxBuild;
 use crate::id::parse_uuid;
 use crate::naming::Routing;
 use crate::resolve::tools::OwnScopes;
 use crate::server::McpServer;
 use crate::tools::SortedNames;
 use crate::toolset::Toolset;
+use index::{Index, Named};
 
-/// The servers that bear one name, in registry order, without repeats.
-#[derive(Debug, Clone)]
-pub(crate) enum Members {
-    One(u32),
-    Many(Vec<u32>),
-}
-
-impl Members {
-    pub(crate) fn as_slice(&self) -> &[u32] {
-        match self {
-            Self::One(i) => std::slice::from_ref(i),
-            Self::Many(v) => v,
-        }
-    }
-
-    // INVARIANT: servers are added in registry order, so a repeat can only be the last.
-    fn add(&mut self, i: u32) {
-        match self {
-            Self::One(j) if *j == i => {}
-            Self::One(j) => *self = Self::Many(vec![*j, i]),
-            Self::Many(v) => {
-                if v.last() != Some(&i) {
-                    v.push(i);
-                }
+/// The spellings a tool-name prefix may use for `server` (see [`McpServer::spellings`]):
+/// alias, name and id with spaces as `_`, without repeats; borrowed unless spelled anew.
+fn spellings(server: &McpServer) -> [Option<Cow<'_, str>>; 3] {
+    let mut out: [Option<Cow<'_, str>>; 3] = [None, None, None];
+    let names = [server.alias(), server.name(), Some(server.id().as_str())];
+    for (slot, name) in out.iter_mut().zip(names) {
+        *slot = name.map(|name| {
+            if name.contains(' ') {
+                Cow::Owned(name.replace(' ', "_"))
+            } else {
+                Cow::Borrowed(name)
             }
-        }
+        });
     }
-}
-
-type IdMap = HashMap<Arc<str>, u32, FxBuild>;
-type UuidMap = HashMap<Uuid, u32, FxBuild>;
-
-/// What a reference string names (SPEC "Name resolution").
-#[derive(Debug, Clone)]
-pub(crate) enum Named {
-    /// The string is this server's id. An alias or name that equals an id can only be
-    /// that same server's (the registry refuses the others), so the id answers alone.
-    Id(u32),
-    /// The string is no server's id; these servers bear it as alias or name.
-    Names(Members),
-}
-
-impl Named {
-    fn as_slice(&self) -> &[u32] {
-        match self {
-            Self::Id(i) => std::slice::from_ref(i),
-            Self::Names(m) => m.as_slice(),
-        }
+    // Three names: a repeat is one of the first two again.
+    let [first, second, third] = &mut out;
+    if *second == *first {
+        *second = None;
     }
-}
-
-fn add_name(by_ref: &mut HashMap<Arc<str>, Named, FxBuild>, value: &Arc<str>, index: u32) {
-    // INVARIANT: validation refused an alias or name that is another server's id, so a
-    // value that is an id here is this server's own.
-    match by_ref.get_mut(&**value) {
-        Some(Named::Id(_)) => {}
-        Some(Named::Names(members)) => members.add(index),
-        None => {
-            by_ref.insert(Arc::clone(value), Named::Names(Members::One(index)));
-        }
-    }
-}
-
-/// Adds server `index` to the members of `key`.
-fn add_shared<K, S>(map: &mut HashMap<K, Members, S>, key: K, index: u32)
-where
-    K: std::hash::Hash + Eq,
-    S: std::hash::BuildHasher,
-{
-    map.entry(key)
-        .and_modify(|m| m.add(index))
-        .or_insert(Members::One(index));
-}
-
-/// The spellings a tool-name prefix may use for a server (see [`McpServer::spellings`]):
-/// the given names with spaces as `_`, without repeats, sharing a name that has no space.
-fn spellings(names: [Option<&Arc<str>>; 3]) -> Vec<Arc<str>> {
-    let mut out: Vec<Arc<str>> = Vec::with_capacity(3);
-    for name in names.into_iter().flatten() {
-        let spelled = if name.contains(' ') {
-            Arc::from(name.replace(' ', "_"))
-        } else {
-            Arc::clone(name)
-        };
-        if !out.contains(&spelled) {
-            out.push(spelled);
-        }
+    if *third == *first || *third == *second {
+        *third = None;
     }
     out
-}
-
-/// Indexes server `index` under every spelling of its prefix, and under the shown one.
-fn index_prefixes(
-    by_prefix: &mut HashMap<Arc<str>, Members, FxBuild>,
-    by_shown: &mut HashMap<Arc<str>, Members, FxBuild>,
-    spellings: &[Arc<str>],
-    index: u32,
-) {
-    for spelling in spellings {
-        add_shared(by_prefix, Arc::clone(spelling), index);
-    }
-    // INVARIANT: `spellings` starts with the alias, else the name, else the id: the shown
-    // prefix.
-    if let Some(shown) = spellings.first() {
-        add_shared(by_shown, Arc::clone(shown), index);
-    }
 }
 
 /// A server with its tool lists compiled.
@@ -141,16 +60,25 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    /// `server` with its tool lists compiled, reading prefixed entries by `spellings`.
-    fn new(server: McpServer, spellings: &[Arc<str>]) -> Self {
-        let allow =
-            (!server.allowed_tools().is_empty()).then(|| expand(spellings, server.allowed_tools()));
-        let deny = expand(spellings, server.disallowed_tools());
-        let allow_not_denied = allow
-            .as_ref()
-            .filter(|a| !deny.is_empty() && a.iter().any(|t| deny.contains(t)))
-            .map(|a| a.without(&deny));
-        let (allow, deny) = (allow.map(Arc::new), Arc::new(deny));
+    /// `server` with its tool lists compiled; `empty` is the registry's one empty list.
+    fn new(server: McpServer, empty: &Arc<SortedNames>) -> Self {
+        let (allow, deny) =
+            if server.allowed_tools().is_empty() && server.disallowed_tools().is_empty() {
+                (None, None)
+            } else {
+                let spellings = spellings(&server);
+                let allow = (!server.allowed_tools().is_empty())
+                    .then(|| expand(&spellings, server.allowed_tools()));
+                let deny = (!server.disallowed_tools().is_empty())
+                    .then(|| expand(&spellings, server.disallowed_tools()));
+                (allow, deny)
+            };
+        let allow_not_denied = allow.as_ref().and_then(|a| {
+            let deny = deny.as_ref().filter(|d| !d.is_empty())?;
+            a.iter().any(|t| deny.contains(t)).then(|| a.without(deny))
+        });
+        let allow = allow.map(Arc::new);
+        let deny = deny.map_or_else(|| Arc::clone(empty), Arc::new);
         let allow_not_denied = allow_not_denied.map(Arc::new);
         let own = OwnScopes::new(allow.as_ref(), &deny, allow_not_denied.as_ref());
         Self {
@@ -166,11 +94,16 @@ impl Entry {
 /// Every entry of a server-level tool list names the tool it spells and, when it starts
 /// with one of the server's own spellings and `-`, the bare tool after that prefix:
 /// LiteLLM configurations write these lists both ways.
-fn expand(spellings: &[Arc<str>], list: &[String]) -> SortedNames {
-    let mut names: Vec<&str> = Vec::with_capacity(list.len());
+fn expand(spellings: &[Option<Cow<'_, str>>; 3], list: &[String]) -> SortedNames {
+    // Room for every entry and a bare name for each (a second allocation otherwise).
+    let mut names: Vec<&str> = Vec::with_capacity(2 * list.len());
     for entry in list {
         names.push(entry);
-        for spelling in spellings {
+        for spelling in spellings.iter().flatten() {
+            // Most entries are bare: a byte check spares comparing them with the spelling.
+            if entry.as_bytes().get(spelling.len()) != Some(&b'-') {
+                continue;
+            }
             if let Some(bare) = entry
                 .strip_prefix(&**spelling)
                 .and_then(|rest| rest.strip_prefix('-'))
@@ -227,7 +160,7 @@ impl fmt::Debug for ServerRegistry {
         f.debug_struct("ServerRegistry")
             .field("servers", &self.tables.entries.len())
             .field("ids", &Ids(&self.tables.entries))
-            .field("allow_all_keys", &self.tables.allow_all.len())
+            .field("allow_all_keys", &self.tables.index.allow_all().len())
             .field("toolsets", &self.tables.toolsets.len())
             .finish()
     }
@@ -237,19 +170,8 @@ impl fmt::Debug for ServerRegistry {
 #[derive(Debug)]
 pub(crate) struct Tables {
     pub(crate) entries: Vec<Entry>,
-    /// Every id, alias and server name, to what it names as a reference: one probe
-    /// resolves a reference.
-    by_ref: HashMap<Arc<str>, Named, FxBuild>,
-    by_uuid: HashMap<Uuid, u32, FxBuild>,
-    by_caseless: FxIndexMap<Caseless, Members>,
-    by_prefix: HashMap<Arc<str>, Members, FxBuild>,
-    /// The lengths in bytes of the spellings in `by_prefix`, sorted, without repeats.
-    prefix_lengths: Vec<usize>,
-    /// Each server's shown prefix ([`McpServer::prefix`]), for [`Routing::ShownPrefix`].
-    by_shown: HashMap<Arc<str>, Members, FxBuild>,
-    shown_lengths: Vec<usize>,
-    pub(crate) by_group: HashMap<Box<str>, Members, FxBuild>,
-    pub(crate) allow_all: Vec<u32>,
+    /// Every lookup by name, and the `allow_all_keys` servers.
+    index: Index,
     toolsets: Vec<ToolsetEntry>,
     by_toolset: HashMap<Box<str>, u32, FxBuild>,
     /// Tells this registry apart from every other one built in the process, so a
@@ -342,82 +264,26 @@ impl ServerRegistry {
     ) -> Result<Self, RegistryError> {
         let servers: Vec<McpServer> = servers.into_iter().collect();
         let toolsets: Vec<Toolset> = toolsets.into_iter().collect();
-        let n = servers.len();
-        let validated = validate(&servers);
+        let index = Index::build(&servers);
         let by_toolset = validate_toolsets(&toolsets);
-        let (by_id, by_uuid, by_toolset) = match (validated, by_toolset) {
-            (Ok((by_id, by_uuid)), Ok(by_toolset)) => (by_id, by_uuid, by_toolset),
+        let (index, by_toolset) = match (index, by_toolset) {
+            (Ok(index), Ok(by_toolset)) => (index, by_toolset),
             (servers, toolsets) => {
-                let mut problems = servers
-                    .err()
-                    .map(|e| e.problems().to_vec())
-                    .unwrap_or_default();
+                let mut problems = servers.err().unwrap_or_default();
                 problems.extend(toolsets.err().unwrap_or_default());
                 return Err(RegistryError::new(problems));
             }
         };
 
-        let mut by_ref: HashMap<Arc<str>, Named, FxBuild> = by_id
+        // Most servers have no denylist: they share one empty list.
+        let empty = Arc::new(SortedNames::default());
+        let entries = servers
             .into_iter()
-            .map(|(id, index)| (id, Named::Id(index)))
+            .map(|server| Entry::new(server, &empty))
             .collect();
-        by_ref.reserve(2 * n);
-        let mut by_prefix: HashMap<Arc<str>, Members, FxBuild> = HashMap::default();
-        by_prefix.reserve(2 * n);
-        let mut by_shown: HashMap<Arc<str>, Members, FxBuild> = HashMap::default();
-        by_shown.reserve(n);
-        let mut by_group: HashMap<Box<str>, Members, FxBuild> = HashMap::default();
-        let mut by_caseless: FxIndexMap<Caseless, Members> = FxIndexMap::default();
-        by_caseless.reserve(2 * n);
-        let mut allow_all = Vec::new();
-        let mut entries = Vec::with_capacity(n);
-
-        for (index, server) in (0u32..).zip(servers) {
-            // Each name is allocated once and shared by the tables that key on it.
-            let id = by_ref
-                .get_key_value(server.id().as_str())
-                .map_or_else(|| Arc::from(server.id().as_str()), |(k, _)| Arc::clone(k));
-            let alias = server.alias().map(Arc::<str>::from);
-            let name = server.name().map(Arc::<str>::from);
-            for value in [&alias, &name].into_iter().flatten() {
-                add_name(&mut by_ref, value, index);
-            }
-            for key in [Some(&id), alias.as_ref(), name.as_ref()]
-                .into_iter()
-                .flatten()
-            {
-                by_caseless
-                    .entry(Caseless(Arc::clone(key)))
-                    .and_modify(|m| m.add(index))
-                    .or_insert(Members::One(index));
-            }
-            let spellings = spellings([alias.as_ref(), name.as_ref(), Some(&id)]);
-            index_prefixes(&mut by_prefix, &mut by_shown, &spellings, index);
-            for group in server.access_groups() {
-                match by_group.get_mut(group.as_str()) {
-                    Some(members) => members.add(index),
-                    None => {
-                        by_group.insert(group.as_str().into(), Members::One(index));
-                    }
-                }
-            }
-            if server.is_allow_all_keys() {
-                allow_all.push(index);
-            }
-            entries.push(Entry::new(server, &spellings));
-        }
-
         let mut tables = Tables {
             entries,
-            by_ref,
-            by_uuid,
-            by_caseless,
-            prefix_lengths: lengths(&by_prefix),
-            by_prefix,
-            shown_lengths: lengths(&by_shown),
-            by_shown,
-            by_group,
-            allow_all,
+            index,
             toolsets: Vec::new(),
             by_toolset,
             generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -478,7 +344,7 @@ impl ServerRegistry {
 
     /// The `allow_all_keys` servers, in registry order.
     pub(crate) fn allow_all(&self) -> &[u32] {
-        &self.tables.allow_all
+        self.tables.index.allow_all()
     }
 
     /// The number of servers.
@@ -535,10 +401,11 @@ impl ServerRegistry {
 
     /// Resolves a reference: the id's server, else the servers with that alias or name.
     pub(crate) fn lookup(&self, reference: &str, ids: IdMatch) -> &[u32] {
-        match self.tables.by_ref.get(reference) {
+        let index = &self.tables.index;
+        match index.reference(reference) {
             // A name that spells another server's id as a UUID is refused by the
             // registry, so an exact hit answers under both semantics.
-            Some(named) => named.as_slice(),
+            Some(named) => index.named(named),
             None => self
                 .uuid_index(reference, ids)
                 .map_or(&[], std::slice::from_ref),
@@ -547,36 +414,22 @@ impl ServerRegistry {
 
     /// Servers whose id, alias or name equals `name` ignoring ASCII case.
     pub(crate) fn lookup_caseless(&self, name: &str) -> &[u32] {
-        self.tables
-            .by_caseless
-            .get(&CaselessRef(name))
-            .map_or(&[], Members::as_slice)
+        self.tables.index.caseless(name)
     }
 
     /// Whether some server bears a tool-name prefix `len` bytes long, under `routing`.
     pub(crate) fn has_prefix_length(&self, len: usize, routing: Routing) -> bool {
-        let lengths = match routing {
-            Routing::AnySpelling => &self.tables.prefix_lengths,
-            Routing::ShownPrefix => &self.tables.shown_lengths,
-        };
-        lengths.binary_search(&len).is_ok()
+        self.tables.index.has_prefix_length(len, routing)
     }
 
     /// Servers that bear `spelling` as a tool-name prefix, under `routing`.
     pub(crate) fn lookup_prefix(&self, spelling: &str, routing: Routing) -> &[u32] {
-        let table = match routing {
-            Routing::AnySpelling => &self.tables.by_prefix,
-            Routing::ShownPrefix => &self.tables.by_shown,
-        };
-        table.get(spelling).map_or(&[], Members::as_slice)
+        self.tables.index.prefix(spelling, routing)
     }
 
     /// The registry's own members of `group`.
     pub(crate) fn group(&self, group: &str) -> &[u32] {
-        self.tables
-            .by_group
-            .get(group)
-            .map_or(&[], Members::as_slice)
+        self.tables.index.group(group)
     }
 
     /// Calls `f` with every registry server in `group`: as `lookup` answers when a gateway
@@ -632,7 +485,7 @@ impl Tables {
     }
 
     pub(crate) fn id_index(&self, id: &str, ids: IdMatch) -> Option<u32> {
-        match self.by_ref.get(id) {
+        match self.index.reference(id) {
             Some(&Named::Id(i)) => Some(i),
             _ => self.uuid_index(id, ids).copied(),
         }
@@ -640,77 +493,11 @@ impl Tables {
 
     /// The server whose id is the UUID `s` spells, when ids compare as UUIDs.
     fn uuid_index(&self, s: &str, ids: IdMatch) -> Option<&u32> {
-        if ids == IdMatch::Uuid && !self.by_uuid.is_empty() {
-            parse_uuid(s).and_then(|u| self.by_uuid.get(&u))
+        if ids == IdMatch::Uuid && self.index.has_uuids() {
+            parse_uuid(s).and_then(|u| self.index.uuid(&u))
         } else {
             None
         }
-    }
-}
-
-/// The ids of servers by spelling and by UUID, or every problem that refuses them.
-fn validate(servers: &[McpServer]) -> Result<(IdMap, UuidMap), RegistryError> {
-    let n = servers.len();
-    let mut problems = Vec::new();
-    let mut by_id: IdMap = HashMap::default();
-    let mut by_uuid: HashMap<Uuid, u32, FxBuild> = HashMap::default();
-    by_id.reserve(n);
-
-    for (i, server) in servers.iter().enumerate() {
-        let Ok(index) = u32::try_from(i) else {
-            problems.push(RegistryProblem::TooManyServers { count: n });
-            break;
-        };
-        let id = server.id().as_str();
-        if id.is_empty() {
-            problems.push(RegistryProblem::EmptyServerId { position: i });
-            continue;
-        }
-        if let Some(&first) = by_id.get(id) {
-            problems.push(RegistryProblem::DuplicateServerId {
-                id: id.to_owned(),
-                position: i,
-                first: first as usize,
-            });
-            continue;
-        }
-        if let Some(uuid) = parse_uuid(id) {
-            if let Some(&other) = by_uuid.get(&uuid) {
-                problems.push(RegistryProblem::DuplicateUuid {
-                    id: id.to_owned(),
-                    position: i,
-                    other: id_at(servers, other).to_owned(),
-                    first: other as usize,
-                });
-                continue;
-            }
-            by_uuid.insert(uuid, index);
-        }
-        by_id.insert(id.into(), index);
-    }
-
-    // An alias or name that is another server's id would make references ambiguous.
-    for (index, server) in (0u32..).zip(servers) {
-        for (field, value) in [("alias", server.alias()), ("server_name", server.name())] {
-            let Some(value) = value else { continue };
-            let other = by_id
-                .get(value)
-                .or_else(|| parse_uuid(value).and_then(|u| by_uuid.get(&u)));
-            if let Some(&other) = other.filter(|&&other| other != index) {
-                problems.push(RegistryProblem::NameIsOtherServerId {
-                    field,
-                    value: value.to_owned(),
-                    server: server.id().to_string(),
-                    other: id_at(servers, other).to_owned(),
-                });
-            }
-        }
-    }
-
-    if problems.is_empty() {
-        Ok((by_id, by_uuid))
-    } else {
-        Err(RegistryError::new(problems))
     }
 }
 
@@ -740,18 +527,6 @@ fn validate_toolsets(
     } else {
         Err(problems)
     }
-}
-
-/// The lengths of the keys of `map`, sorted, without repeats.
-fn lengths<V>(map: &HashMap<Arc<str>, V, FxBuild>) -> Vec<usize> {
-    let mut out: Vec<usize> = map.keys().map(|k| k.len()).collect();
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
-fn id_at(servers: &[McpServer], index: u32) -> &str {
-    servers.get(index as usize).map_or("", |s| s.id().as_str())
 }
 
 #[cfg(test)]
@@ -788,6 +563,50 @@ mod tests {
         assert_eq!(r.lookup_caseless("GH"), [0]);
         assert_eq!(r.lookup_caseless("FILES"), [1, 2]);
         assert_eq!(r.allow_all(), [2]);
+    }
+
+    #[test]
+    fn names_in_capitals_or_with_spaces_are_found_in_each_form() {
+        let r = ServerRegistry::new([
+            McpServer::new("Srv-A")
+                .with_name("Git Hub")
+                .with_alias("GH"),
+            McpServer::new("srv-b").with_name("git hub"),
+            McpServer::new("srv-c").with_alias("Git_Hub"),
+        ])
+        .unwrap();
+        assert_eq!(r.lookup_caseless("srv-a"), [0]);
+        assert_eq!(r.lookup_caseless("gh"), [0]);
+        assert_eq!(r.lookup_caseless("GIT HUB"), [0, 1]);
+        assert_eq!(r.lookup_caseless("git_hub"), [2]);
+        assert_eq!(r.lookup("Git Hub", IdMatch::Uuid), [0]);
+        assert_eq!(r.lookup("git_hub", IdMatch::Uuid), [] as [u32; 0]);
+        assert_eq!(r.lookup_prefix("Git_Hub", Routing::AnySpelling), [0, 2]);
+        assert_eq!(r.lookup_prefix("git_hub", Routing::AnySpelling), [1]);
+        assert_eq!(r.lookup_prefix("Git_Hub", Routing::ShownPrefix), [2]);
+        assert_eq!(r.lookup_prefix("GH", Routing::ShownPrefix), [0]);
+        assert_eq!(r.lookup_prefix("gh", Routing::AnySpelling), [] as [u32; 0]);
+        assert!(r.has_prefix_length("Git_Hub".len(), Routing::AnySpelling));
+        assert!(!r.has_prefix_length("Srv-A".len() + 1, Routing::AnySpelling));
+        // Another form of an earlier server's name that is a later server's id: both, in
+        // registry order.
+        let r = ServerRegistry::new([
+            McpServer::new("srv-a").with_name("SRV-B").with_alias("x y"),
+            McpServer::new("srv-b").with_alias("x_y"),
+            McpServer::new("x_y"),
+        ])
+        .unwrap_err();
+        assert_eq!(r.problems().len(), 1);
+        let r = ServerRegistry::new([
+            McpServer::new("srv-a").with_name("SRV-B").with_alias("x y"),
+            McpServer::new("srv-b").with_alias("X Y"),
+            McpServer::new("x_y"),
+        ])
+        .unwrap();
+        assert_eq!(r.lookup_caseless("srv-b"), [0, 1]);
+        assert_eq!(r.lookup_prefix("x_y", Routing::AnySpelling), [0, 2]);
+        assert_eq!(r.lookup_prefix("x_y", Routing::ShownPrefix), [0, 2]);
+        assert_eq!(r.lookup_caseless("x y"), [0, 1]);
     }
 
     #[test]
