@@ -129,20 +129,21 @@ impl Lengths {
         }
     }
 
-    /// The lengths, sorted, without repeats.
-    fn into_sorted(self) -> Vec<usize> {
-        let mut out: Vec<usize> = (0..256)
-            .filter(|&len| {
-                self.short
-                    .get(len / 64)
-                    .is_some_and(|word| word & (1 << (len % 64)) != 0)
-            })
-            .collect();
-        let mut long = self.long;
-        long.sort_unstable();
-        long.dedup();
-        out.extend(long);
-        out
+    /// Sorts the long lengths, for [`Lengths::contains`].
+    fn seal(mut self) -> Self {
+        self.long.sort_unstable();
+        self.long.dedup();
+        self
+    }
+
+    /// Whether some name is `len` bytes long: a bit test, or a search among the few
+    /// lengths of 256 bytes and more.
+    #[inline]
+    fn contains(&self, len: usize) -> bool {
+        match self.short.get(len / 64) {
+            Some(word) => word & (1 << (len % 64)) != 0,
+            None => self.long.binary_search(&len).is_ok(),
+        }
     }
 }
 
@@ -156,9 +157,9 @@ pub(crate) struct Index {
     by_uuid: HashMap<Uuid, u32, FxBuild>,
     groups: NameTable<Members>,
     lists: MemberLists,
-    /// The lengths of the prefix spellings, sorted, without repeats.
-    prefix_lengths: Vec<usize>,
-    shown_lengths: Vec<usize>,
+    /// The lengths of the prefix spellings (`long` sorted).
+    prefix_lengths: Lengths,
+    shown_lengths: Lengths,
     allow_all: Vec<u32>,
 }
 
@@ -403,8 +404,8 @@ impl<'s> Builder<'s> {
             by_uuid: self.by_uuid,
             groups: self.groups,
             lists: self.lists,
-            prefix_lengths: self.lengths.any.into_sorted(),
-            shown_lengths: self.lengths.shown.into_sorted(),
+            prefix_lengths: self.lengths.any.seal(),
+            shown_lengths: self.lengths.shown.seal(),
             allow_all: self.allow_all,
         })
     }
@@ -461,7 +462,7 @@ impl Index {
             Routing::AnySpelling => &self.prefix_lengths,
             Routing::ShownPrefix => &self.shown_lengths,
         };
-        lengths.binary_search(&len).is_ok()
+        lengths.contains(len)
     }
 
     /// Servers that bear `spelling` as a tool-name prefix, under `routing`.
