@@ -65,6 +65,14 @@ fn tail(s: &str) -> u64 {
         .map_or_else(|| head(s), |word| u64::from_le_bytes(*word))
 }
 
+/// A hash of a name from its first and last 8 bytes and its length: one multiply, whose
+/// top bits are the well-mixed ones.
+#[inline]
+fn mix(name: &str) -> u64 {
+    (head(name) ^ tail(name).rotate_left(29) ^ name.len() as u64)
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
 /// A 256-bit Bloom filter over a set of names: for most names outside the set it answers
 /// "no" from two word reads and a multiply, so filtering a long `tools/list` against a
 /// small set rarely searches the set.
@@ -74,10 +82,8 @@ pub(crate) struct NameFilter([u64; 4]);
 impl NameFilter {
     #[inline]
     fn bit(name: &str) -> (usize, u64) {
-        let mixed = (head(name) ^ tail(name).rotate_left(29) ^ name.len() as u64)
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
         // The top 8 bits pick one of 256: a word (2 bits) and a bit in it (6 bits).
-        let top = mixed >> 56;
+        let top = mix(name) >> 56;
         ((top >> 6) as usize, 1u64 << (top & 63))
     }
 
@@ -116,12 +122,27 @@ impl Span {
 }
 
 /// Names owned by the registry: sorted, without repeats. They are stored in one string
-/// with a sorted list of spans into it, so a tool list costs two allocations however many
-/// names it holds.
+/// with a sorted list of spans into it, and an open-addressing table from a name's
+/// [`mix`] to its span, so a tool list costs three allocations however many names it
+/// holds, and a search costs a multiply and, mostly, one probe.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct SortedNames {
     text: Box<str>,
     spans: Box<[Span]>,
+    /// A power of two at least twice the number of names (so a probe always meets an
+    /// empty slot), each slot 0 or one more than a span's index; empty for an empty list
+    /// and for one too long for `u16` indexes, which is searched in `spans` instead.
+    slots: Box<[u16]>,
+}
+
+/// The slot a name's probe starts at in a table of `len` slots (a power of two).
+#[inline]
+fn first_slot(name: &str, len: usize) -> usize {
+    // The table's bits of the mix, from the top.
+    let top = mix(name)
+        .checked_shr(64 - len.trailing_zeros())
+        .unwrap_or(0);
+    usize::try_from(top).unwrap_or(0) & len.wrapping_sub(1)
 }
 
 impl SortedNames {
@@ -150,10 +171,36 @@ impl SortedNames {
                 });
             }
         }
+        let text = text.into_boxed_str();
+        let slots = Self::table(&text, &spans);
         Self {
-            text: text.into_boxed_str(),
+            text,
             spans: spans.into_boxed_slice(),
+            slots,
         }
+    }
+
+    /// The hash table of `spans` into `text`: linear probing from [`first_slot`].
+    fn table(text: &str, spans: &[Span]) -> Box<[u16]> {
+        if spans.is_empty() || spans.len() >= usize::from(u16::MAX) / 2 {
+            return Box::default();
+        }
+        let mut slots = vec![0u16; (spans.len() * 2).next_power_of_two()];
+        let mask = slots.len() - 1;
+        for (index, span) in (1u16..).zip(spans) {
+            let name = text
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or_default();
+            let mut at = first_slot(name, slots.len());
+            // At most half the slots are taken, so the probe ends at an empty one.
+            while slots.get(at).is_some_and(|&slot| slot != 0) {
+                at = (at + 1) & mask;
+            }
+            if let Some(slot) = slots.get_mut(at) {
+                *slot = index;
+            }
+        }
+        slots.into_boxed_slice()
     }
 
     #[inline]
@@ -164,6 +211,35 @@ impl SortedNames {
     }
 
     pub(crate) fn contains(&self, name: &str) -> bool {
+        if self.slots.is_empty() {
+            return self.search(name);
+        }
+        let name_head = head(name);
+        let mask = self.slots.len() - 1;
+        let mut at = first_slot(name, self.slots.len());
+        // Each probe a slot further; an empty slot ends it. The bound only guards the
+        // invariant that some slot is empty.
+        for _ in 0..self.slots.len() {
+            let slot = self.slots.get(at).copied().unwrap_or(0);
+            let Some(&span) = usize::from(slot)
+                .checked_sub(1)
+                .and_then(|index| self.spans.get(index))
+            else {
+                return false;
+            };
+            if span.head == name_head
+                && span.len() == name.len()
+                && (name.len() <= 8 || self.at(span) == name)
+            {
+                return true;
+            }
+            at = (at + 1) & mask;
+        }
+        false
+    }
+
+    /// [`SortedNames::contains`] by searching the sorted spans.
+    fn search(&self, name: &str) -> bool {
         // A search on the head words alone (no branch on the text), then the text of the
         // one name with that head, or a search among the few that share it.
         let name_head = head(name);
@@ -497,6 +573,42 @@ mod tests {
             assert!(!names.contains(other), "{other:?}");
         }
         assert!(!SortedNames::default().contains(""));
+    }
+
+    #[test]
+    fn the_hash_table_and_the_sorted_search_agree() {
+        // Names that share heads, tails and lengths, short and long, so probes collide.
+        let pool: Vec<String> = (0..120)
+            .map(|i| match i % 4 {
+                0 => format!("tool_{i:03}"),
+                1 => format!("t{i}"),
+                2 => format!("toolbox_{i}_suffix"),
+                _ => format!("{i}_toolbox_suffix"),
+            })
+            .collect();
+        for len in [0, 1, 2, 3, 7, 8, 9, 31, 60] {
+            for offset in [0, 13, 57] {
+                let members: Vec<&str> = pool
+                    .iter()
+                    .cycle()
+                    .skip(offset)
+                    .take(len)
+                    .map(String::as_str)
+                    .collect();
+                let names = SortedNames::from_strs(members.clone());
+                assert_eq!(names.slots.is_empty(), len == 0);
+                for query in pool.iter().map(String::as_str).chain(["", "tool_", "t"]) {
+                    let member = members.contains(&query);
+                    assert_eq!(names.contains(query), member, "{len} {offset} {query:?}");
+                    assert_eq!(names.search(query), member, "{len} {offset} {query:?}");
+                }
+            }
+        }
+        // A list too long for the table's indexes is searched.
+        let long: Vec<String> = (0..40_000).map(|i| format!("t{i}")).collect();
+        let names = SortedNames::from_strs(long.iter().map(String::as_str).collect());
+        assert!(names.slots.is_empty());
+        assert!(names.contains("t39999") && names.contains("t0") && !names.contains("t40000"));
     }
 
     #[test]
