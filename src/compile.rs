@@ -379,7 +379,7 @@ impl<'r> Compiler<'r> {
         let (live_toolset, denies_tools) = self.toolsets(permission, &mut found, &mut tool_lists);
         // Several parts for one server merge by union; keep them in field order.
         tool_lists.sort_by_key(|&(i, _)| i);
-        let tool_servers = ServerTools::group(&tool_lists, level, permission, self.registry, rules);
+        let tool_servers = ServerTools::group(&tool_lists, permission, self.registry, rules);
 
         let hierarchy = rules.litellm_hierarchy;
         let tool_permissions = settings.tool_permissions_grant_servers && entries > 0;

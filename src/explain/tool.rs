@@ -207,7 +207,7 @@ impl<'a> Explanation<'a> {
             .iter()
             .filter_map(|step| restrictions.lists[step.level()]);
         for list in lists {
-            let level = list.level;
+            let level = list.level();
             let Some(permission) = self.permissions[level] else {
                 continue;
             };

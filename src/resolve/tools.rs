@@ -126,23 +126,29 @@ impl OwnScopes {
     }
 }
 
-/// One level's tool list for one server (SPEC 4.2): its parts, merged by union.
+/// One level's tool list for one server (SPEC 4.2): `tool_servers[at]` of the level's
+/// compiled form. Small (the resolver keeps one per level for each server it restricts);
+/// what it holds is read from the level.
 #[derive(Clone, Copy)]
 pub(crate) struct LevelList<'l, 'a> {
-    pub(crate) level: Level,
-    parts: &'l [(u32, ToolPart)],
+    input: &'l LevelInput<'a, 'l>,
+    registry: &'a ServerRegistry,
+    at: u32,
+    ids: IdMatch,
+}
+
+/// Tool-list parts with what their names are read from.
+#[derive(Clone, Copy)]
+pub(crate) struct Parts<'l, 'a> {
+    entries: &'l [(u32, ToolPart)],
     permission: &'a ObjectPermission,
     registry: &'a ServerRegistry,
     ids: IdMatch,
-    /// What compilation found out about the list: the resolver asks on every request.
-    summary: Summary,
-    /// Where the scope this list gives alone is kept, when its level keeps one.
-    memo: Option<&'a ScopeMemo>,
 }
 
 /// What the resolver asks of a level's list for a server, computed when the level is
 /// compiled ([`LevelList::summarize`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Summary {
     /// [`LevelList::wildcard`].
     wildcard: Option<ToolPart>,
@@ -166,7 +172,6 @@ impl ServerTools {
     /// The summaries of every server's parts in `tool_lists` (sorted by server).
     pub(crate) fn group(
         tool_lists: &[(u32, ToolPart)],
-        level: Level,
         permission: &ObjectPermission,
         registry: &ServerRegistry,
         rules: Rules,
@@ -177,18 +182,11 @@ impl ServerTools {
             let rest = tool_lists.get(start..).unwrap_or_default();
             let len = rest.partition_point(|&(i, _)| i == server);
             let end = start + len;
-            let list = LevelList {
-                level,
-                parts: rest.get(..len).unwrap_or_default(),
+            let list = Parts {
+                entries: rest.get(..len).unwrap_or_default(),
                 permission,
                 registry,
                 ids: rules.id_match(),
-                summary: Summary {
-                    wildcard: None,
-                    empty_union: false,
-                    len: 0,
-                },
-                memo: None,
             };
             if out.is_empty() {
                 out.reserve_exact(tool_lists.len());
@@ -249,21 +247,67 @@ impl<'l, 'a: 'l> LevelList<'l, 'a> {
         at: usize,
         ids: IdMatch,
     ) -> Option<Self> {
-        let tools = input.compiled.tool_servers.get(at)?;
-        let parts = input
-            .compiled
-            .tool_lists
-            .get(tools.start as usize..tools.end as usize)
-            .unwrap_or_default();
+        input.compiled.tool_servers.get(at)?;
         Some(Self {
-            level: input.level,
-            parts,
-            permission: input.permission,
+            input,
             registry,
+            at: u32::try_from(at).ok()?,
             ids,
-            summary: tools.summary,
-            memo: input.memos.get(at),
         })
+    }
+
+    /// The level whose list this is.
+    pub(crate) fn level(self) -> Level {
+        self.input.level
+    }
+
+    /// What compilation found out about the list: the resolver asks on every request.
+    fn summary(self) -> Summary {
+        self.tools().map(|t| t.summary).unwrap_or_default()
+    }
+
+    fn tools(self) -> Option<&'l ServerTools> {
+        self.input.compiled.tool_servers.get(self.at as usize)
+    }
+
+    /// Where the scope this list gives alone is kept, when its level keeps one.
+    fn memo(self) -> Option<&'a ScopeMemo> {
+        self.input.memos.get(self.at as usize)
+    }
+
+    /// The list's parts.
+    fn of_parts(self) -> Parts<'l, 'a> {
+        let parts = self.tools().map_or(&[][..], |t| {
+            self.input
+                .compiled
+                .tool_lists
+                .get(t.start as usize..t.end as usize)
+                .unwrap_or_default()
+        });
+        Parts {
+            entries: parts,
+            permission: self.input.permission,
+            registry: self.registry,
+            ids: self.ids,
+        }
+    }
+
+    /// The parts with their names.
+    pub(crate) fn parts(self) -> impl Iterator<Item = (ToolPart, &'a [String])> + 'l {
+        self.of_parts().parts()
+    }
+
+    pub(crate) fn contains(self, tool: &str) -> bool {
+        self.of_parts().contains(tool)
+    }
+
+    /// The number of tools, repeats included.
+    fn len(self) -> usize {
+        self.summary().len
+    }
+
+    fn iter(self) -> impl Iterator<Item = &'a str> + 'l {
+        self.of_parts().iter()
     }
 
     /// The level's list for `server`, or `None` when no part names it.
@@ -277,7 +321,9 @@ impl<'l, 'a: 'l> LevelList<'l, 'a> {
         let at = all.binary_search_by_key(&server, |t| t.server).ok()?;
         Self::at(input, registry, at, ids)
     }
+}
 
+impl<'l, 'a: 'l> Parts<'l, 'a> {
     /// What the resolver will ask of this list.
     fn summarize(self, rules: Rules) -> Summary {
         Summary {
@@ -288,7 +334,7 @@ impl<'l, 'a: 'l> LevelList<'l, 'a> {
     }
 
     /// The names of one part.
-    pub(crate) fn names(&self, part: ToolPart) -> &'a [String] {
+    fn names(&self, part: ToolPart) -> &'a [String] {
         let (registry, permission) = (self.registry, self.permission);
         match part {
             ToolPart::Entry(at) => permission
@@ -302,8 +348,8 @@ impl<'l, 'a: 'l> LevelList<'l, 'a> {
     }
 
     /// The parts with their names.
-    pub(crate) fn parts(self) -> impl Iterator<Item = (ToolPart, &'a [String])> + 'l {
-        self.parts
+    fn parts(self) -> impl Iterator<Item = (ToolPart, &'a [String])> + 'l {
+        self.entries
             .iter()
             .map(move |&(_, part)| (part, self.names(part)))
     }
@@ -325,14 +371,9 @@ impl<'l, 'a: 'l> LevelList<'l, 'a> {
         self.parts().all(|(_, names)| names.is_empty())
     }
 
-    pub(crate) fn contains(self, tool: &str) -> bool {
+    fn contains(self, tool: &str) -> bool {
         self.parts()
             .any(|(_, names)| names.iter().any(|t| eq_names(t, tool)))
-    }
-
-    /// The number of tools, repeats included.
-    fn len(self) -> usize {
-        self.summary.len
     }
 
     fn iter(self) -> impl Iterator<Item = &'a str> + 'l {
@@ -376,6 +417,7 @@ pub(crate) fn restrictions<'l, 'a, T: Trace>(
 
 /// [`restrictions`], with each level's list for `server` found by `find` (a search, or
 /// a [`Cursor`]).
+#[inline]
 pub(crate) fn restrict<'l, 'a: 'l, 'c: 'l, T: Trace>(
     levels: &'l Levels<'a, 'c>,
     mut find: impl FnMut(Level, &'l LevelInput<'a, 'c>) -> Option<LevelList<'l, 'a>>,
@@ -392,7 +434,7 @@ pub(crate) fn restrict<'l, 'a: 'l, 'c: 'l, T: Trace>(
         let Some(list) = find(level, input) else {
             continue;
         };
-        if let Some(part) = list.summary.wildcard {
+        if let Some(part) = list.summary().wildcard {
             if T::ON {
                 trace.event(Event::ToolListIgnored {
                     server,
@@ -414,8 +456,8 @@ pub(crate) fn restrict<'l, 'a: 'l, 'c: 'l, T: Trace>(
 /// team's non-empty list.
 fn by_truthiness<T: Trace>(out: &mut Restrictions<'_, '_>, server: u32, trace: &mut T) {
     let ignored = match out.lists[Level::Team] {
-        Some(team) if team.summary.empty_union => Some((Level::Team, Ignored::TeamEmpty)),
-        Some(_) if out.lists[Level::Key].is_some_and(|key| key.summary.empty_union) => {
+        Some(team) if team.summary().empty_union => Some((Level::Team, Ignored::TeamEmpty)),
+        Some(_) if out.lists[Level::Key].is_some_and(|key| key.summary().empty_union) => {
             Some((Level::Key, Ignored::KeyEmpty))
         }
         _ => None,
@@ -487,7 +529,7 @@ pub(crate) fn scope<'a>(
         .0
         .iter()
         .flatten()
-        .all(|l| l.memo.is_some())
+        .all(|l| l.memo().is_some())
     {
         return ToolScope::Only(ToolSet::from_sorted(intersect(filter, first, present)));
     }
@@ -495,7 +537,7 @@ pub(crate) fn scope<'a>(
     let mut sets = [None; Level::COUNT];
     let mut n = 0;
     for list in restrictions.lists.0.iter().flatten() {
-        if let (Some(memo), Some(slot)) = (list.memo, sets.get_mut(n)) {
+        if let (Some(memo), Some(slot)) = (list.memo(), sets.get_mut(n)) {
             *slot = Some(memo.get(filter, *list));
             n += 1;
         }
