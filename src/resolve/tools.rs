@@ -147,14 +147,14 @@ pub(crate) struct Parts<'l, 'a> {
 }
 
 /// What the resolver asks of a level's list for a server, computed when the level is
-/// compiled ([`LevelList::summarize`]).
+/// compiled ([`Parts::summarize`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Summary {
-    /// [`LevelList::wildcard`].
+    /// [`Parts::wildcard`].
     wildcard: Option<ToolPart>,
-    /// [`LevelList::is_empty_union`].
+    /// [`Parts::is_empty_union`].
     empty_union: bool,
-    /// [`LevelList::len`].
+    /// The number of tools, repeats included ([`LevelList::len`]).
     len: usize,
 }
 
