@@ -171,27 +171,25 @@ impl SortedNames {
                 });
             }
         }
-        let text = text.into_boxed_str();
-        let slots = Self::table(&text, &spans);
-        Self {
-            text,
+        let mut names = Self {
+            text: text.into_boxed_str(),
             spans: spans.into_boxed_slice(),
-            slots,
-        }
+            slots: Box::default(),
+        };
+        names.slots = names.table();
+        names
     }
 
-    /// The hash table of `spans` into `text`: linear probing from [`first_slot`].
-    fn table(text: &str, spans: &[Span]) -> Box<[u16]> {
+    /// The hash table of the spans: linear probing from [`first_slot`].
+    fn table(&self) -> Box<[u16]> {
+        let spans = &*self.spans;
         if spans.is_empty() || spans.len() >= usize::from(u16::MAX) / 2 {
             return Box::default();
         }
         let mut slots = vec![0u16; (spans.len() * 2).next_power_of_two()];
         let mask = slots.len() - 1;
-        for (index, span) in (1u16..).zip(spans) {
-            let name = text
-                .get(span.start as usize..span.end as usize)
-                .unwrap_or_default();
-            let mut at = first_slot(name, slots.len());
+        for (index, &span) in (1u16..).zip(spans) {
+            let mut at = first_slot(self.at(span), slots.len());
             // At most half the slots are taken, so the probe ends at an empty one.
             while slots.get(at).is_some_and(|&slot| slot != 0) {
                 at = (at + 1) & mask;
@@ -208,6 +206,15 @@ impl SortedNames {
         self.text
             .get(span.start as usize..span.end as usize)
             .unwrap_or_default()
+    }
+
+    /// Whether `span` holds `name`, whose head word is `name_head`: the text is read only
+    /// for a name longer than its head.
+    #[inline]
+    fn holds(&self, span: Span, name: &str, name_head: u64) -> bool {
+        span.head == name_head
+            && span.len() == name.len()
+            && (name.len() <= 8 || self.at(span) == name)
     }
 
     pub(crate) fn contains(&self, name: &str) -> bool {
@@ -227,10 +234,7 @@ impl SortedNames {
             else {
                 return false;
             };
-            if span.head == name_head
-                && span.len() == name.len()
-                && (name.len() <= 8 || self.at(span) == name)
-            {
+            if self.holds(span, name, name_head) {
                 return true;
             }
             at = (at + 1) & mask;
@@ -251,7 +255,7 @@ impl SortedNames {
             _ => return false,
         };
         if !shared {
-            return first.len() == name.len() && (name.len() <= 8 || self.at(first) == name);
+            return self.holds(first, name, name_head);
         }
         let run = rest
             .get(..rest.partition_point(|s| s.head == name_head))
